@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * uvirtio: virtio devices created from user space through /dev/uvirtio.
+ *
+ * Each open file of /dev/uvirtio describes one device: UV_DEV_EXPECT sets
+ * the requests it expects and the replies it gives, UV_DEV_CREATE registers
+ * it on the virtio bus. The module answers the driver's requests itself.
+ *
+ * UV_DEV_CREATE and UV_DEV_EXPECT, their numbers and their structures are
+ * the ABI of the original 2020 patch and never change. Later features get
+ * new ioctl numbers and structures whose reserved fields must be zero.
+ */
+#ifndef _UAPI_LINUX_UVIRTIO_H
+#define _UAPI_LINUX_UVIRTIO_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Raised when an ioctl or a field is added; see UV_GET_API_VERSION. */
+#define UVIRTIO_API_VERSION		1
+
+#define UVIRTIO_MAX_CONFIG_LEN		1024
+#define UVIRTIO_MAX_RULES		8
+#define UVIRTIO_MAX_BLOCKS		8
+#define UVIRTIO_MAX_EXPECTS		8
+#define UVIRTIO_MAX_VQ_NAME		64
+/* Sum of the rule lengths of one UV_DEV_EXPECT. */
+#define UVIRTIO_MAX_EXPECT_DATA		(1U << 20)
+
+/* Bit numbers for uvirtio_setup.flags. */
+enum {
+	/* Keep the device when the file that created it is closed. */
+	UVIRTIO_DEV_FLAG_STICK = 0,
+	UVIRTIO_DEV_FLAG_MAX
+};
+
+/**
+ * struct uvirtio_setup - argument of UV_DEV_CREATE
+ * @features: device feature bits to offer. Bits 0-23 and 50-63 are passed
+ *	on; the transport bits (24-49) are replaced by what the transport
+ *	serves: VIRTIO_F_VERSION_1 and nothing else (no packed or indirect
+ *	rings, no event index, no ACCESS_PLATFORM).
+ * @config_addr: user pointer to the device's config space.
+ * @config_len: bytes at @config_addr, at most %UVIRTIO_MAX_CONFIG_LEN;
+ *	the driver reads zeros past them.
+ * @flags: bits from 1 << UVIRTIO_DEV_FLAG_*; others are refused.
+ * @id: virtio device id (VIRTIO_ID_*), not zero.
+ *
+ * On success the ioctl returns the new device's uvirtio id (>= 0): its
+ * parent is the platform device uvirtio.<id>, and UV_DEV_LIST and
+ * UV_DEV_DESTROY name it by that id.
+ */
+struct uvirtio_setup {
+	__u64 features;
+	__u64 config_addr;
+	__u16 config_len;
+	__u16 flags;
+	__u32 id;
+};
+
+/**
+ * struct uvirtio_block - one descriptor of an expected request
+ * @len: the descriptor's length must equal this; 0 ends the block list.
+ * @flags: the descriptor's flags must equal this (VRING_DESC_F_NEXT and
+ *	VRING_DESC_F_WRITE only).
+ * @unused: must be zero.
+ * @data: user pointer to the bytes of all rules, one after another.
+ * @rules: byte ranges inside the descriptor (@off + @len <= block @len);
+ *	a rule with @len 0 ends the list. In a device-readable block each
+ *	range must equal its bytes for the request to match; in a writable
+ *	block the bytes are written there as the reply.
+ *
+ * Entries after the one that ends a list must be zero.
+ */
+struct uvirtio_block {
+	__u32 len;
+	__u16 flags;
+	__u16 unused;
+	__u64 data;
+	struct {
+		__u16 off;
+		__u16 len;
+	} rules[UVIRTIO_MAX_RULES];
+};
+
+/**
+ * struct uvirtio_expect - argument of UV_DEV_EXPECT
+ * @expects: up to %UVIRTIO_MAX_EXPECTS expectations; an empty @vq_name
+ *	ends the list.
+ * @expects.vq_name: NUL-terminated name of the virtqueue, as the driver
+ *	names it ("control", "cursor" for virtio-gpu).
+ * @expects.blocks: the first descriptors of a matching request, in order.
+ *
+ * A request matches the first expectation whose blocks all match its first
+ * descriptors; the writable blocks' rules are then written as the reply.
+ * A request that no expectation answers with a write is completed with no
+ * data, except on a virtio-gpu (device id 16), where it gets a
+ * VIRTIO_GPU_RESP_OK_NODATA header that echoes the request's fence flag,
+ * fence_id, ctx_id and ring_idx. Must be called before UV_DEV_CREATE; a
+ * second call replaces the first.
+ */
+struct uvirtio_expect {
+	struct {
+		char vq_name[UVIRTIO_MAX_VQ_NAME];
+		struct uvirtio_block blocks[UVIRTIO_MAX_BLOCKS];
+	} expects[UVIRTIO_MAX_EXPECTS];
+};
+
+/**
+ * struct uvirtio_destroy - argument of UV_DEV_DESTROY
+ * @id: uvirtio id of the device.
+ * @flags: must be zero.
+ *
+ * Only a device that no open file owns can be destroyed: a sticky device
+ * whose creating file was closed. Others give -EBUSY; an unknown id
+ * -ENOENT.
+ */
+struct uvirtio_destroy {
+	__u32 id;
+	__u32 flags;
+};
+
+/* uvirtio_dev_info.state bits */
+#define UVIRTIO_STATE_OWNED	(1U << 0)	/* its creating file is open */
+
+/**
+ * struct uvirtio_dev_info - one device in the answer of UV_DEV_LIST
+ * @id: uvirtio id (platform device uvirtio.<id>).
+ * @device_id: virtio device id.
+ * @index: virtio bus index: /sys/bus/virtio/devices/virtio<index>.
+ * @flags: the UV_DEV_CREATE flags.
+ * @status: the virtio status the driver set (VIRTIO_CONFIG_S_*).
+ * @state: UVIRTIO_STATE_* bits.
+ * @features: the features offered to the driver.
+ * @reserved: zero.
+ */
+struct uvirtio_dev_info {
+	__u32 id;
+	__u32 device_id;
+	__u32 index;
+	__u16 flags;
+	__u8 status;
+	__u8 state;
+	__u64 features;
+	__u64 reserved[2];
+};
+
+/**
+ * struct uvirtio_list - argument of UV_DEV_LIST
+ * @devs_addr: user pointer to an array of struct uvirtio_dev_info.
+ * @count: in: entries the array holds; out: devices that exist (more than
+ *	were written when the array was too small).
+ * @reserved: must be zero.
+ */
+struct uvirtio_list {
+	__u64 devs_addr;
+	__u32 count;
+	__u32 reserved;
+};
+
+#define UVIRTIO_IOCTL_BASE	'V'
+/* The 2020 ABI. */
+#define UV_DEV_CREATE		_IOW(UVIRTIO_IOCTL_BASE, 1, struct uvirtio_setup)
+#define UV_DEV_EXPECT		_IOW(UVIRTIO_IOCTL_BASE, 2, struct uvirtio_expect)
+/* API version 1. These work in any state of the file. */
+#define UV_GET_API_VERSION	_IOR(UVIRTIO_IOCTL_BASE, 3, __u32)
+#define UV_DEV_DESTROY		_IOW(UVIRTIO_IOCTL_BASE, 4, struct uvirtio_destroy)
+#define UV_DEV_LIST		_IOWR(UVIRTIO_IOCTL_BASE, 5, struct uvirtio_list)
+
+#endif /* _UAPI_LINUX_UVIRTIO_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels uvirtio builds on, in one place.
+ *
+ * Kbuild force-includes this header (-include) before every source file, so
+ * uvirtio.c is written against the newest API and reads as plain kernel
+ * code. Each block names the kernel that changed the API.
+ */
+#ifndef _UVIRTIO_COMPAT_H
+#define _UVIRTIO_COMPAT_H
+
+#include <linux/slab.h>
+#include <linux/version.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+
+/*
+ * 6.11 ("virtio: pass virtqueue_info to find_vqs"): find_vqs() takes one
+ * array of struct virtqueue_info instead of parallel arrays of callbacks,
+ * names and ctx flags. Older kernels get the struct and an adapter that
+ * builds the array and calls the driver's 6.11-style function.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+struct virtqueue_info {
+	const char *name;
+	vq_callback_t *callback;
+	bool ctx;
+};
+
+static int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			    struct virtqueue *vqs[],
+			    struct virtqueue_info vqs_info[],
+			    struct irq_affinity *desc);
+
+static int uvirtio_find_vqs_compat(struct virtio_device *vdev,
+				   unsigned int nvqs, struct virtqueue *vqs[],
+				   vq_callback_t *callbacks[],
+				   const char * const names[], const bool *ctx,
+				   struct irq_affinity *desc)
+{
+	struct virtqueue_info *info;
+	unsigned int i;
+	int ret;
+
+	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	for (i = 0; i < nvqs; i++) {
+		info[i].name = names[i];
+		info[i].callback = callbacks[i];
+		info[i].ctx = ctx ? ctx[i] : false;
+	}
+	ret = uvirtio_find_vqs(vdev, nvqs, vqs, info, desc);
+	kfree(info);
+	return ret;
+}
+
+#define UVIRTIO_FIND_VQS	uvirtio_find_vqs_compat
+#else
+#define UVIRTIO_FIND_VQS	uvirtio_find_vqs
+#endif
+
+#endif /* _UVIRTIO_COMPAT_H */

@@ -1,0 +1,1111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uvirtio: a virtio transport whose devices are described by user space and
+ * answered by this module.
+ *
+ * User space opens /dev/uvirtio, sets the requests it expects and the replies
+ * to give (UV_DEV_EXPECT), and creates the device (UV_DEV_CREATE). The device
+ * is registered on the virtio bus under a platform device "uvirtio.<id>" that
+ * gives the driver a DMA-capable parent. The driver's rings are created with
+ * the virtio core's public API; a work item plays the device: it reads each
+ * split ring through virtqueue_get_vring(), answers every request in order
+ * and signals the driver with vring_interrupt().
+ *
+ * Locking:
+ *  - uvirtio_lock (mutex) protects uvirtio_devices, every device's @node and
+ *    @owner, every file's @dev and uvirtio_shutting_down. Nothing sleeps on
+ *    a driver while holding it: devices are unregistered after it is dropped.
+ *  - uvirtio_file.lock serialises UV_DEV_EXPECT and UV_DEV_CREATE on a file.
+ *  - uvirtio_device.vqs_lock (mutex) protects the virtqueue list; the work
+ *    item holds it while it touches the rings, del_vqs() while it frees them.
+ *  - uvirtio_device.config_lock (spinlock) protects the config space, which
+ *    drivers may read in atomic context.
+ */
+
+#include <linux/bottom_half.h>
+#include <linux/dma-mapping.h>
+#include <linux/highmem.h>
+#include <linux/idr.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_gpu.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
+#include <linux/workqueue.h>
+#include <linux/uvirtio.h>
+
+/* The 2020 ABI: sizes and numbers that programs were compiled against. */
+static_assert(sizeof(struct uvirtio_setup) == 24);
+static_assert(sizeof(struct uvirtio_block) == 48);
+static_assert(sizeof(struct uvirtio_expect) == 3584);
+static_assert(UV_DEV_CREATE == 0x40185601);
+static_assert(UV_DEV_EXPECT == 0x4e005602);
+static_assert(sizeof(struct uvirtio_destroy) == 8);
+static_assert(sizeof(struct uvirtio_dev_info) == 40);
+static_assert(sizeof(struct uvirtio_list) == 16);
+
+#define UVIRTIO_VENDOR_ID	0x4f495655	/* "UVIO" */
+#define UVIRTIO_VRING_NUM	256
+/* Device feature bits that user space chooses; the rest are the transport's. */
+#define UVIRTIO_DEVICE_FEATURES	(GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
+
+static char *gpu;
+module_param(gpu, charp, 0444);
+MODULE_PARM_DESC(gpu,
+		 "Display mode for uvirtio-boot (WIDTHxHEIGHT, off or 0); the module only records it");
+
+/* A validated copy of a UV_DEV_EXPECT argument; block data are offsets. */
+struct uvirtio_rules {
+	struct uvirtio_expect expect;
+	size_t data_len;
+	u8 data[];
+};
+
+struct uvirtio_file;
+
+struct uvirtio_device {
+	struct virtio_device vdev;
+	struct platform_device *pdev;
+	int id;
+	u16 flags;
+	u64 features;
+	struct list_head node;
+	struct uvirtio_file *owner;
+
+	struct uvirtio_rules *rules;
+	u8 status;
+
+	spinlock_t config_lock;
+	u32 config_generation;
+	u16 config_len;
+	u8 config[UVIRTIO_MAX_CONFIG_LEN];
+
+	struct mutex vqs_lock;
+	struct list_head vqs;
+	struct work_struct work;
+};
+
+struct uvirtio_vq {
+	struct virtqueue *vq;
+	struct list_head node;
+	u16 last_avail;
+};
+
+enum uvirtio_file_state {
+	UVIRTIO_NEW,
+	UVIRTIO_CREATED,
+};
+
+struct uvirtio_file {
+	struct mutex lock;
+	enum uvirtio_file_state state;
+	struct uvirtio_rules *rules;
+	struct uvirtio_device *dev;
+};
+
+/* One descriptor of a request, in CPU byte order. */
+struct uvirtio_desc {
+	u64 addr;
+	u32 len;
+	u16 flags;
+};
+
+/* The first descriptors of a request, and its first writable one. */
+struct uvirtio_chain {
+	unsigned int n;
+	struct uvirtio_desc d[UVIRTIO_MAX_BLOCKS];
+	bool has_write;
+	struct uvirtio_desc write;
+};
+
+static DEFINE_MUTEX(uvirtio_lock);
+static LIST_HEAD(uvirtio_devices);
+static bool uvirtio_shutting_down;
+static DEFINE_IDA(uvirtio_ida);
+
+static struct uvirtio_device *to_uvirtio(struct virtio_device *vdev)
+{
+	return container_of(vdev, struct uvirtio_device, vdev);
+}
+
+/* ---- guest memory the driver put in descriptors ---- */
+
+enum uvirtio_access { UVIRTIO_READ, UVIRTIO_WRITE, UVIRTIO_COMPARE };
+
+/*
+ * Reads, writes or compares @len bytes at guest-physical address @addr, page
+ * by page. Without VIRTIO_F_ACCESS_PLATFORM the driver gives physical
+ * addresses of its own memory. Returns 0, 1 for a mismatch, or -EFAULT.
+ */
+static int uvirtio_access(u64 addr, void *buf, size_t len,
+			  enum uvirtio_access op)
+{
+	while (len) {
+		unsigned long pfn = PHYS_PFN(addr);
+		size_t off = offset_in_page(addr);
+		size_t n = min_t(size_t, len, PAGE_SIZE - off);
+		u8 *va;
+		int diff = 0;
+
+		if (!pfn_valid(pfn))
+			return -EFAULT;
+		va = kmap_local_page(pfn_to_page(pfn));
+		if (op == UVIRTIO_READ)
+			memcpy(buf, va + off, n);
+		else if (op == UVIRTIO_WRITE)
+			memcpy(va + off, buf, n);
+		else
+			diff = memcmp(va + off, buf, n);
+		kunmap_local(va);
+		if (diff)
+			return 1;
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* ---- the device side of the rings ---- */
+
+/* Reads the chain at @head; false when it is malformed. */
+static bool uvirtio_read_chain(struct virtio_device *vdev,
+			       const struct vring *vr, unsigned int head,
+			       struct uvirtio_chain *c)
+{
+	unsigned int i = head, seen = 0;
+
+	c->n = 0;
+	c->has_write = false;
+	for (;;) {
+		const struct vring_desc *vd;
+		struct uvirtio_desc d;
+
+		/* An index out of the ring, or a loop. */
+		if (i >= vr->num || seen++ == vr->num)
+			return false;
+		vd = &vr->desc[i];
+		d.addr = virtio64_to_cpu(vdev, vd->addr);
+		d.len = virtio32_to_cpu(vdev, vd->len);
+		d.flags = virtio16_to_cpu(vdev, vd->flags);
+		/* Not offered, so never legitimate. */
+		if (d.flags & VRING_DESC_F_INDIRECT)
+			return false;
+		if (c->n < ARRAY_SIZE(c->d))
+			c->d[c->n++] = d;
+		if ((d.flags & VRING_DESC_F_WRITE) && !c->has_write) {
+			c->write = d;
+			c->has_write = true;
+		}
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			return true;
+		i = virtio16_to_cpu(vdev, vd->next);
+	}
+}
+
+static unsigned int uvirtio_nr_rules(const struct uvirtio_block *b)
+{
+	unsigned int k = 0;
+
+	while (k < UVIRTIO_MAX_RULES && b->rules[k].len)
+		k++;
+	return k;
+}
+
+static unsigned int uvirtio_nr_blocks(const struct uvirtio_expect *ex,
+				      unsigned int i)
+{
+	unsigned int j = 0;
+
+	while (j < UVIRTIO_MAX_BLOCKS && ex->expects[i].blocks[j].len)
+		j++;
+	return j;
+}
+
+static bool uvirtio_block_matches(const struct uvirtio_rules *r,
+				  const struct uvirtio_block *b,
+				  const struct uvirtio_desc *d)
+{
+	const u8 *data = r->data + b->data;
+	unsigned int k, nr = uvirtio_nr_rules(b);
+
+	if (b->len != d->len || b->flags != d->flags)
+		return false;
+	if (b->flags & VRING_DESC_F_WRITE)
+		return true;
+	for (k = 0; k < nr; k++) {
+		/* Rules lie inside the block (checked at UV_DEV_EXPECT). */
+		if (uvirtio_access(d->addr + b->rules[k].off, (void *)data,
+				   b->rules[k].len, UVIRTIO_COMPARE))
+			return false;
+		data += b->rules[k].len;
+	}
+	return true;
+}
+
+/*
+ * Writes the replies of the writable blocks of expectation @i. Returns the
+ * bytes written, counted from the start of the writable part of the
+ * request, or 0 when the expectation has nothing to write.
+ */
+static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
+			       unsigned int nblocks,
+			       const struct uvirtio_chain *c)
+{
+	u32 base = 0, written = 0;
+	unsigned int j, k;
+
+	for (j = 0; j < nblocks; j++) {
+		const struct uvirtio_block *b = &r->expect.expects[i].blocks[j];
+		const u8 *data = r->data + b->data;
+		unsigned int nr = uvirtio_nr_rules(b);
+
+		if (!(b->flags & VRING_DESC_F_WRITE))
+			continue;
+		for (k = 0; k < nr; k++) {
+			u32 end = b->rules[k].off + b->rules[k].len;
+
+			if (uvirtio_access(c->d[j].addr + b->rules[k].off,
+					   (void *)data, b->rules[k].len,
+					   UVIRTIO_WRITE))
+				return 0;
+			written = max(written, base + end);
+			data += b->rules[k].len;
+		}
+		base += b->len;
+	}
+	return written;
+}
+
+/*
+ * Answers a request from the expectations. Returns true when one matched
+ * and wrote a reply, with its length in @len.
+ */
+static bool uvirtio_answer_expected(struct uvirtio_device *udev,
+				    const char *vq_name,
+				    const struct uvirtio_chain *c, u32 *len)
+{
+	const struct uvirtio_rules *r = udev->rules;
+	unsigned int i, j, nblocks;
+
+	if (!r)
+		return false;
+	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
+		const char *name = r->expect.expects[i].vq_name;
+
+		if (!name[0])
+			break;
+		if (strcmp(name, vq_name))
+			continue;
+		nblocks = uvirtio_nr_blocks(&r->expect, i);
+		if (nblocks > c->n)
+			continue;
+		for (j = 0; j < nblocks; j++)
+			if (!uvirtio_block_matches(r,
+					&r->expect.expects[i].blocks[j],
+					&c->d[j]))
+				break;
+		if (j < nblocks)
+			continue;
+		*len = uvirtio_write_reply(r, i, nblocks, c);
+		return *len > 0;
+	}
+	return false;
+}
+
+/*
+ * The answer of a virtio-gpu to a request nobody expected: success, with
+ * the fence echoed so that the driver's fence waits (cursor updates, blob
+ * flushes) complete.
+ */
+static u32 uvirtio_gpu_default_reply(const struct uvirtio_chain *c)
+{
+	struct virtio_gpu_ctrl_hdr req = {}, resp = {};
+
+	if (!c->has_write || c->write.len < sizeof(resp))
+		return 0;
+	if (c->n && !(c->d[0].flags & VRING_DESC_F_WRITE) &&
+	    c->d[0].len >= sizeof(req) &&
+	    uvirtio_access(c->d[0].addr, &req, sizeof(req), UVIRTIO_READ))
+		return 0;
+	resp.type = cpu_to_le32(VIRTIO_GPU_RESP_OK_NODATA);
+	resp.flags = req.flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
+					     VIRTIO_GPU_FLAG_INFO_RING_IDX);
+	resp.fence_id = req.fence_id;
+	resp.ctx_id = req.ctx_id;
+	resp.ring_idx = req.ring_idx;
+	if (uvirtio_access(c->write.addr, &resp, sizeof(resp), UVIRTIO_WRITE))
+		return 0;
+	return sizeof(resp);
+}
+
+static u32 uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
+			  const struct vring *vr, unsigned int head)
+{
+	struct uvirtio_chain c;
+	u32 len = 0;
+
+	if (!uvirtio_read_chain(&udev->vdev, vr, head, &c)) {
+		dev_warn_ratelimited(&udev->vdev.dev,
+				     "%s: malformed request %u\n", vq->name,
+				     head);
+		return 0;
+	}
+	if (uvirtio_answer_expected(udev, vq->name, &c, &len))
+		return len;
+	if (udev->vdev.id.device == VIRTIO_ID_GPU)
+		return uvirtio_gpu_default_reply(&c);
+	return 0;
+}
+
+/*
+ * Completes, in order, the requests made available since the last pass, at
+ * most a ring's worth. Returns true when the driver wants an interrupt.
+ */
+static bool uvirtio_process_vq(struct uvirtio_device *udev,
+			       struct uvirtio_vq *uvq, bool *more)
+{
+	struct virtio_device *vdev = &udev->vdev;
+	const struct vring *vr = virtqueue_get_vring(uvq->vq);
+	unsigned int done = 0;
+	u16 avail;
+
+	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
+	/* Read the ring entries only after the index that publishes them. */
+	virt_rmb();
+	while (uvq->last_avail != avail && done < vr->num) {
+		unsigned int slot = uvq->last_avail % vr->num;
+		unsigned int head = virtio16_to_cpu(vdev, vr->avail->ring[slot]);
+		struct vring_used_elem *used = &vr->used->ring[slot];
+		u32 len = uvirtio_answer(udev, uvq->vq, vr, head);
+
+		used->id = cpu_to_virtio32(vdev, head);
+		used->len = cpu_to_virtio32(vdev, len);
+		uvq->last_avail++;
+		done++;
+	}
+	*more = uvq->last_avail != avail;
+	if (!done)
+		return false;
+	/* The used entries before the index that publishes them. */
+	virt_wmb();
+	WRITE_ONCE(vr->used->idx, cpu_to_virtio16(vdev, uvq->last_avail));
+	/* Publish the index before reading whether the driver wants to know. */
+	virt_mb();
+	return !(virtio16_to_cpu(vdev, READ_ONCE(vr->avail->flags)) &
+		 VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+static void uvirtio_work(struct work_struct *work)
+{
+	struct uvirtio_device *udev =
+		container_of(work, struct uvirtio_device, work);
+	struct uvirtio_vq *uvq;
+	bool requeue = false;
+
+	mutex_lock(&udev->vqs_lock);
+	if (READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK) {
+		list_for_each_entry(uvq, &udev->vqs, node) {
+			bool more;
+
+			if (!uvirtio_process_vq(udev, uvq, &more) && !more)
+				continue;
+			requeue |= more;
+			/* Callbacks expect interrupt-like context, no process. */
+			local_bh_disable();
+			vring_interrupt(0, uvq->vq);
+			local_bh_enable();
+		}
+	}
+	mutex_unlock(&udev->vqs_lock);
+	if (requeue)
+		queue_work(system_wq, &udev->work);
+}
+
+/* ---- virtio_config_ops ---- */
+
+static void uvirtio_get(struct virtio_device *vdev, unsigned int offset,
+			void *buf, unsigned int len)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+	unsigned long flags;
+
+	/* Past the config space given by user space the driver reads zeros. */
+	memset(buf, 0, len);
+	spin_lock_irqsave(&udev->config_lock, flags);
+	if (offset < udev->config_len)
+		memcpy(buf, udev->config + offset,
+		       min(len, udev->config_len - offset));
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+}
+
+static void uvirtio_set(struct virtio_device *vdev, unsigned int offset,
+			const void *buf, unsigned int len)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+	unsigned long flags;
+
+	spin_lock_irqsave(&udev->config_lock, flags);
+	if (offset < udev->config_len) {
+		memcpy(udev->config + offset, buf,
+		       min(len, udev->config_len - offset));
+		udev->config_generation++;
+	}
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+}
+
+static u32 uvirtio_generation(struct virtio_device *vdev)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+	unsigned long flags;
+	u32 gen;
+
+	spin_lock_irqsave(&udev->config_lock, flags);
+	gen = udev->config_generation;
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+	return gen;
+}
+
+static u8 uvirtio_get_status(struct virtio_device *vdev)
+{
+	return READ_ONCE(to_uvirtio(vdev)->status);
+}
+
+static void uvirtio_set_status(struct virtio_device *vdev, u8 status)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+
+	/* The core resets through ->reset(), never with a zero status. */
+	WRITE_ONCE(udev->status, status);
+	/* Requests made available before DRIVER_OK are answered now. */
+	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
+		queue_work(system_wq, &udev->work);
+}
+
+static void uvirtio_reset(struct virtio_device *vdev)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+	struct uvirtio_vq *uvq;
+
+	WRITE_ONCE(udev->status, 0);
+	/* After a reset the device touches no ring. */
+	cancel_work_sync(&udev->work);
+	mutex_lock(&udev->vqs_lock);
+	list_for_each_entry(uvq, &udev->vqs, node)
+		uvq->last_avail = 0;
+	mutex_unlock(&udev->vqs_lock);
+}
+
+static bool uvirtio_notify(struct virtqueue *vq)
+{
+	queue_work(system_wq, &to_uvirtio(vq->vdev)->work);
+	return true;
+}
+
+static void uvirtio_del_vqs(struct virtio_device *vdev)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+	struct uvirtio_vq *uvq, *tmp;
+
+	mutex_lock(&udev->vqs_lock);
+	list_for_each_entry_safe(uvq, tmp, &udev->vqs, node) {
+		list_del(&uvq->node);
+		vring_del_virtqueue(uvq->vq);
+		kfree(uvq);
+	}
+	mutex_unlock(&udev->vqs_lock);
+}
+
+static struct virtqueue *uvirtio_setup_vq(struct uvirtio_device *udev,
+					  unsigned int index,
+					  const struct virtqueue_info *info)
+{
+	struct uvirtio_vq *uvq;
+	struct virtqueue *vq;
+
+	uvq = kzalloc(sizeof(*uvq), GFP_KERNEL);
+	if (!uvq)
+		return ERR_PTR(-ENOMEM);
+	vq = vring_create_virtqueue(index, UVIRTIO_VRING_NUM, SMP_CACHE_BYTES,
+				    &udev->vdev, true, true, info->ctx,
+				    uvirtio_notify, info->callback, info->name);
+	if (!vq) {
+		kfree(uvq);
+		return ERR_PTR(-ENOMEM);
+	}
+	uvq->vq = vq;
+	vq->priv = uvq;
+	mutex_lock(&udev->vqs_lock);
+	list_add_tail(&uvq->node, &udev->vqs);
+	mutex_unlock(&udev->vqs_lock);
+	return vq;
+}
+
+static int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+			    struct virtqueue *vqs[],
+			    struct virtqueue_info vqs_info[],
+			    struct irq_affinity *desc)
+{
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+	unsigned int i, index = 0;
+
+	for (i = 0; i < nvqs; i++) {
+		if (!vqs_info[i].name) {
+			vqs[i] = NULL;
+			continue;
+		}
+		vqs[i] = uvirtio_setup_vq(udev, index++, &vqs_info[i]);
+		if (IS_ERR(vqs[i])) {
+			int ret = PTR_ERR(vqs[i]);
+
+			uvirtio_del_vqs(vdev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void uvirtio_synchronize_cbs(struct virtio_device *vdev)
+{
+	/* Callbacks run only from the work item. */
+	flush_work(&to_uvirtio(vdev)->work);
+}
+
+static u64 uvirtio_get_features(struct virtio_device *vdev)
+{
+	return to_uvirtio(vdev)->features;
+}
+
+static int uvirtio_finalize_features(struct virtio_device *vdev)
+{
+	/* Drop the ring features the core knows but this device does not serve. */
+	vring_transport_features(vdev);
+	if (!__virtio_test_bit(vdev, VIRTIO_F_VERSION_1))
+		return -EINVAL;
+	return 0;
+}
+
+static const char *uvirtio_bus_name(struct virtio_device *vdev)
+{
+	return dev_name(&to_uvirtio(vdev)->pdev->dev);
+}
+
+static const struct virtio_config_ops uvirtio_config_ops = {
+	.get			= uvirtio_get,
+	.set			= uvirtio_set,
+	.generation		= uvirtio_generation,
+	.get_status		= uvirtio_get_status,
+	.set_status		= uvirtio_set_status,
+	.reset			= uvirtio_reset,
+	.find_vqs		= UVIRTIO_FIND_VQS,
+	.del_vqs		= uvirtio_del_vqs,
+	.synchronize_cbs	= uvirtio_synchronize_cbs,
+	.get_features		= uvirtio_get_features,
+	.finalize_features	= uvirtio_finalize_features,
+	.bus_name		= uvirtio_bus_name,
+};
+
+/* ---- devices ---- */
+
+static void uvirtio_release_dev(struct device *dev)
+{
+	struct uvirtio_device *udev = to_uvirtio(dev_to_virtio(dev));
+
+	kvfree(udev->rules);
+	kfree(udev);
+}
+
+/*
+ * Unregisters a device that is off uvirtio_devices. The driver is unbound,
+ * resets the device and frees its rings before this returns. Called without
+ * uvirtio_lock.
+ */
+static void uvirtio_destroy(struct uvirtio_device *udev)
+{
+	struct platform_device *pdev = udev->pdev;
+	int id = udev->id;
+
+	unregister_virtio_device(&udev->vdev);
+	platform_device_unregister(pdev);
+	/* Only now may another device be called uvirtio.<id>. */
+	ida_free(&uvirtio_ida, id);
+}
+
+static void uvirtio_destroy_list(struct list_head *gone)
+{
+	struct uvirtio_device *udev, *tmp;
+
+	list_for_each_entry_safe(udev, tmp, gone, node) {
+		list_del(&udev->node);
+		uvirtio_destroy(udev);
+	}
+}
+
+static int uvirtio_create(struct uvirtio_file *f,
+			  const struct uvirtio_setup __user *arg)
+{
+	struct platform_device_info pinfo = {
+		.name = "uvirtio",
+		.dma_mask = DMA_BIT_MASK(64),
+	};
+	struct platform_device *pdev;
+	struct uvirtio_setup setup;
+	struct uvirtio_device *udev;
+	bool shutting_down;
+	int id, ret;
+
+	if (copy_from_user(&setup, arg, sizeof(setup)))
+		return -EFAULT;
+	if (setup.flags & ~BIT(UVIRTIO_DEV_FLAG_STICK))
+		return -EINVAL;
+	if (setup.config_len > UVIRTIO_MAX_CONFIG_LEN || !setup.id)
+		return -EINVAL;
+
+	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
+	if (!udev)
+		return -ENOMEM;
+	if (copy_from_user(udev->config, u64_to_user_ptr(setup.config_addr),
+			   setup.config_len)) {
+		ret = -EFAULT;
+		goto err_free;
+	}
+	udev->config_len = setup.config_len;
+	udev->flags = setup.flags;
+	udev->features = (setup.features & UVIRTIO_DEVICE_FEATURES) |
+			 BIT_ULL(VIRTIO_F_VERSION_1);
+	spin_lock_init(&udev->config_lock);
+	mutex_init(&udev->vqs_lock);
+	INIT_LIST_HEAD(&udev->vqs);
+	INIT_LIST_HEAD(&udev->node);
+	INIT_WORK(&udev->work, uvirtio_work);
+
+	id = ida_alloc(&uvirtio_ida, GFP_KERNEL);
+	if (id < 0) {
+		ret = id;
+		goto err_free;
+	}
+	udev->id = id;
+	pinfo.id = id;
+	pdev = platform_device_register_full(&pinfo);
+	if (IS_ERR(pdev)) {
+		ret = PTR_ERR(pdev);
+		goto err_ida;
+	}
+	udev->pdev = pdev;
+
+	/* From here the device's release function owns udev and its rules. */
+	udev->rules = f->rules;
+	f->rules = NULL;
+	udev->vdev.dev.parent = &udev->pdev->dev;
+	udev->vdev.dev.release = uvirtio_release_dev;
+	udev->vdev.id.device = setup.id;
+	udev->vdev.id.vendor = UVIRTIO_VENDOR_ID;
+	udev->vdev.config = &uvirtio_config_ops;
+	ret = register_virtio_device(&udev->vdev);
+	if (ret) {
+		put_device(&udev->vdev.dev);
+		platform_device_unregister(pdev);
+		ida_free(&uvirtio_ida, id);
+		return ret;
+	}
+
+	mutex_lock(&uvirtio_lock);
+	shutting_down = uvirtio_shutting_down;
+	if (!shutting_down) {
+		list_add_tail(&udev->node, &uvirtio_devices);
+		udev->owner = f;
+		f->dev = udev;
+	}
+	mutex_unlock(&uvirtio_lock);
+	if (shutting_down) {
+		uvirtio_destroy(udev);
+		return -ESHUTDOWN;
+	}
+	f->state = UVIRTIO_CREATED;
+	return id;
+
+err_ida:
+	ida_free(&uvirtio_ida, id);
+err_free:
+	kfree(udev);
+	return ret;
+}
+
+/* ---- UV_DEV_EXPECT ---- */
+
+static bool uvirtio_is_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+/*
+ * Checks one block and adds its rule bytes to @total. A block that ends
+ * the list (@len 0) must be zero as a whole.
+ */
+static int uvirtio_check_block(const struct uvirtio_block *b, size_t *total)
+{
+	unsigned int k, nr = uvirtio_nr_rules(b);
+
+	if (b->flags & ~(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE) || b->unused)
+		return -EINVAL;
+	for (k = 0; k < nr; k++) {
+		if ((u32)b->rules[k].off + b->rules[k].len > b->len)
+			return -EINVAL;
+		*total += b->rules[k].len;
+	}
+	if (!uvirtio_is_zero(&b->rules[nr],
+			     (UVIRTIO_MAX_RULES - nr) * sizeof(b->rules[0])))
+		return -EINVAL;
+	return 0;
+}
+
+/* Validates @ex and returns the bytes its rules need in @total. */
+static int uvirtio_check_expect(const struct uvirtio_expect *ex, size_t *total)
+{
+	unsigned int i, j, nblocks;
+	int ret;
+
+	*total = 0;
+	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
+		const char *name = ex->expects[i].vq_name;
+
+		if (!name[0])
+			break;
+		if (strnlen(name, UVIRTIO_MAX_VQ_NAME) == UVIRTIO_MAX_VQ_NAME)
+			return -EINVAL;
+		nblocks = uvirtio_nr_blocks(ex, i);
+		for (j = 0; j < nblocks; j++) {
+			ret = uvirtio_check_block(&ex->expects[i].blocks[j],
+						  total);
+			if (ret)
+				return ret;
+		}
+		if (!uvirtio_is_zero(&ex->expects[i].blocks[nblocks],
+				     (UVIRTIO_MAX_BLOCKS - nblocks) *
+				     sizeof(struct uvirtio_block)))
+			return -EINVAL;
+	}
+	if (!uvirtio_is_zero(&ex->expects[i],
+			     (UVIRTIO_MAX_EXPECTS - i) * sizeof(ex->expects[0])))
+		return -EINVAL;
+	if (*total > UVIRTIO_MAX_EXPECT_DATA)
+		return -EINVAL;
+	return 0;
+}
+
+/* Copies the rule bytes of every block and turns data into offsets. */
+static int uvirtio_copy_rule_data(struct uvirtio_rules *r)
+{
+	size_t off = 0;
+	unsigned int i, j, k;
+
+	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
+		for (j = 0; j < UVIRTIO_MAX_BLOCKS; j++) {
+			struct uvirtio_block *b = &r->expect.expects[i].blocks[j];
+			size_t len = 0;
+
+			for (k = 0; k < uvirtio_nr_rules(b); k++)
+				len += b->rules[k].len;
+			if (len && copy_from_user(r->data + off,
+						  u64_to_user_ptr(b->data), len))
+				return -EFAULT;
+			b->data = off;
+			off += len;
+		}
+	}
+	return 0;
+}
+
+static int uvirtio_set_expect(struct uvirtio_file *f,
+			      const struct uvirtio_expect __user *arg)
+{
+	struct uvirtio_rules *r;
+	size_t total;
+	int ret;
+
+	r = kvmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	if (copy_from_user(&r->expect, arg, sizeof(r->expect))) {
+		ret = -EFAULT;
+		goto err;
+	}
+	ret = uvirtio_check_expect(&r->expect, &total);
+	if (ret)
+		goto err;
+	if (total) {
+		struct uvirtio_rules *grown;
+
+		grown = kvrealloc(r, sizeof(*r), struct_size(r, data, total),
+				  GFP_KERNEL);
+		if (!grown) {
+			ret = -ENOMEM;
+			goto err;
+		}
+		r = grown;
+	}
+	r->data_len = total;
+	ret = uvirtio_copy_rule_data(r);
+	if (ret)
+		goto err;
+	kvfree(f->rules);
+	f->rules = r;
+	return 0;
+err:
+	kvfree(r);
+	return ret;
+}
+
+/* ---- UV_DEV_LIST, UV_DEV_DESTROY ---- */
+
+static int uvirtio_list(struct uvirtio_list __user *arg)
+{
+	struct uvirtio_dev_info *info = NULL;
+	struct uvirtio_device *udev;
+	struct uvirtio_list l;
+	u32 n = 0, fill;
+	int ret = 0;
+
+	if (copy_from_user(&l, arg, sizeof(l)))
+		return -EFAULT;
+	if (l.reserved)
+		return -EINVAL;
+
+	/* Snapshot under the lock, copy out after it: no fault while held. */
+	mutex_lock(&uvirtio_lock);
+	list_for_each_entry(udev, &uvirtio_devices, node)
+		n++;
+	fill = min(n, l.count);
+	if (fill) {
+		info = kcalloc(fill, sizeof(*info), GFP_KERNEL);
+		if (!info) {
+			mutex_unlock(&uvirtio_lock);
+			return -ENOMEM;
+		}
+	}
+	n = 0;
+	list_for_each_entry(udev, &uvirtio_devices, node) {
+		if (n < fill) {
+			info[n].id = udev->id;
+			info[n].device_id = udev->vdev.id.device;
+			info[n].index = udev->vdev.index;
+			info[n].flags = udev->flags;
+			info[n].status = READ_ONCE(udev->status);
+			info[n].state = udev->owner ? UVIRTIO_STATE_OWNED : 0;
+			info[n].features = udev->features;
+		}
+		n++;
+	}
+	mutex_unlock(&uvirtio_lock);
+
+	if (fill && copy_to_user(u64_to_user_ptr(l.devs_addr), info,
+				 array_size(fill, sizeof(*info))))
+		ret = -EFAULT;
+	else if (put_user(n, &arg->count))
+		ret = -EFAULT;
+	kfree(info);
+	return ret;
+}
+
+static int uvirtio_destroy_ioctl(const struct uvirtio_destroy __user *arg)
+{
+	struct uvirtio_device *udev, *found = NULL;
+	struct uvirtio_destroy d;
+	int ret = -ENOENT;
+
+	if (copy_from_user(&d, arg, sizeof(d)))
+		return -EFAULT;
+	if (d.flags)
+		return -EINVAL;
+
+	mutex_lock(&uvirtio_lock);
+	list_for_each_entry(udev, &uvirtio_devices, node) {
+		if (udev->id != d.id)
+			continue;
+		if (udev->owner) {
+			ret = -EBUSY;
+		} else {
+			list_del_init(&udev->node);
+			found = udev;
+			ret = 0;
+		}
+		break;
+	}
+	mutex_unlock(&uvirtio_lock);
+	if (found)
+		uvirtio_destroy(found);
+	return ret;
+}
+
+/* ---- /dev/uvirtio ---- */
+
+static int uvirtio_open(struct inode *inode, struct file *file)
+{
+	struct uvirtio_file *f;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	f->state = UVIRTIO_NEW;
+	file->private_data = f;
+	return nonseekable_open(inode, file);
+}
+
+static int uvirtio_release(struct inode *inode, struct file *file)
+{
+	struct uvirtio_file *f = file->private_data;
+	struct uvirtio_device *udev;
+	bool destroy = false;
+
+	mutex_lock(&uvirtio_lock);
+	udev = f->dev;
+	if (udev) {
+		f->dev = NULL;
+		udev->owner = NULL;
+		if (!(udev->flags & BIT(UVIRTIO_DEV_FLAG_STICK))) {
+			list_del_init(&udev->node);
+			destroy = true;
+		}
+	}
+	mutex_unlock(&uvirtio_lock);
+	if (destroy)
+		uvirtio_destroy(udev);
+	kvfree(f->rules);
+	kfree(f);
+	return 0;
+}
+
+static long uvirtio_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct uvirtio_file *f = file->private_data;
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	switch (cmd) {
+	case UV_GET_API_VERSION:
+		return put_user(UVIRTIO_API_VERSION, (__u32 __user *)argp);
+	case UV_DEV_LIST:
+		return uvirtio_list(argp);
+	case UV_DEV_DESTROY:
+		return uvirtio_destroy_ioctl(argp);
+	case UV_DEV_EXPECT:
+	case UV_DEV_CREATE:
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	ret = mutex_lock_interruptible(&f->lock);
+	if (ret)
+		return ret;
+	if (f->state != UVIRTIO_NEW)
+		ret = -EBUSY;
+	else if (cmd == UV_DEV_EXPECT)
+		ret = uvirtio_set_expect(f, argp);
+	else
+		ret = uvirtio_create(f, argp);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static const struct file_operations uvirtio_fops = {
+	.owner		= THIS_MODULE,
+	.open		= uvirtio_open,
+	.release	= uvirtio_release,
+	.unlocked_ioctl	= uvirtio_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice uvirtio_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "uvirtio",
+	.fops	= &uvirtio_fops,
+	.mode	= 0600,
+};
+
+/* Takes every device off the list; no device can be created afterwards. */
+static void uvirtio_take_all(struct list_head *gone)
+{
+	struct uvirtio_device *udev;
+
+	mutex_lock(&uvirtio_lock);
+	uvirtio_shutting_down = true;
+	list_for_each_entry(udev, &uvirtio_devices, node) {
+		if (udev->owner) {
+			udev->owner->dev = NULL;
+			udev->owner = NULL;
+		}
+	}
+	list_splice_init(&uvirtio_devices, gone);
+	mutex_unlock(&uvirtio_lock);
+}
+
+/*
+ * Unplug every device before the core's device shutdown: a driver without a
+ * shutdown hook (virtio_gpu before 2025) would otherwise keep queueing
+ * console output to a device the core has broken and reset.
+ */
+static int uvirtio_reboot(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	LIST_HEAD(gone);
+
+	uvirtio_take_all(&gone);
+	uvirtio_destroy_list(&gone);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block uvirtio_reboot_nb = {
+	.notifier_call = uvirtio_reboot,
+};
+
+static int __init uvirtio_init(void)
+{
+	int ret;
+
+	ret = register_reboot_notifier(&uvirtio_reboot_nb);
+	if (ret)
+		return ret;
+	ret = misc_register(&uvirtio_misc);
+	if (ret)
+		goto err_reboot;
+	return 0;
+
+err_reboot:
+	unregister_reboot_notifier(&uvirtio_reboot_nb);
+	return ret;
+}
+
+static void __exit uvirtio_exit(void)
+{
+	LIST_HEAD(gone);
+
+	misc_deregister(&uvirtio_misc);
+	unregister_reboot_notifier(&uvirtio_reboot_nb);
+	/* No file is open (each holds the module): only sticky devices left. */
+	uvirtio_take_all(&gone);
+	uvirtio_destroy_list(&gone);
+	ida_destroy(&uvirtio_ida);
+}
+
+module_init(uvirtio_init);
+module_exit(uvirtio_exit);
+
+MODULE_AUTHOR("uvirtio developers");
+MODULE_DESCRIPTION("Virtio devices created and answered from user space");
+MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1.0");
