@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build uvirtio-boot and uvirtio.ko (for KVER, default: running)
+# make check      install what the tests need, run unit and VM tests
+# make demo       boot a VM at 1920x1080 and show what the guest sees
+# make install    install module, tool, profiles and dracut module
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+PROFILEDIR ?= $(PREFIX)/share/uvirtio/profiles
+DRACUTDIR  ?= /usr/lib/dracut/modules.d
+DESTDIR    ?=
+KVER       ?= $(shell uname -r)
+KDIR       ?= /lib/modules/$(KVER)/build
+B          := build
+
+TOOL_SRC   := tool/uvirtio-boot.c tool/cmdline.c tool/profile.c
+TOOL_HDR   := tool/cmdline.h tool/profile.h include/uapi/linux/uvirtio.h
+WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Werror
+# musl keeps the static binary small; glibc -static is the fallback.
+MUSL_CC    := $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_CC),)
+TOOL_CC    := $(MUSL_CC)
+# musl-gcc hides /usr/include: give it only the kernel's uapi headers.
+TOOL_INC   := -I$(B)/musl-include
+else
+TOOL_CC    := $(CC)
+TOOL_INC   :=
+endif
+TOOL_CFLAGS := -Os -static $(WARN) -Iinclude/uapi -Itool $(TOOL_INC) \
+	-ffunction-sections -fdata-sections -Wl,--gc-sections -s \
+	-DUVIRTIO_VERSION='"$(VERSION)"' -DPROFILE_DIR='"$(PROFILEDIR)"'
+
+all: tool module
+
+tool: $(B)/uvirtio-boot
+
+# linux/ioctl.h would redefine musl's _IO* macros: it becomes <sys/ioctl.h>.
+$(B)/musl-include:
+	mkdir -p $@/linux
+	ln -sf /usr/include/linux/* $@/linux/
+	rm -f $@/linux/ioctl.h
+	echo '#include <sys/ioctl.h>' > $@/linux/ioctl.h
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $@/asm
+
+$(B)/uvirtio-boot: $(TOOL_SRC) $(TOOL_HDR) | $(if $(MUSL_CC),$(B)/musl-include)
+	@mkdir -p $(B)
+	$(TOOL_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC)
+
+$(B)/test-unit: tool/test-unit.c tool/cmdline.c tool/profile.c $(TOOL_HDR)
+	@mkdir -p $(B)
+	$(CC) -O1 -g $(WARN) -fsanitize=address,undefined -Iinclude/uapi -Itool \
+		-o $@ tool/test-unit.c tool/cmdline.c tool/profile.c
+
+module:
+	$(MAKE) -C kernel KDIR=$(KDIR)
+
+unit: $(B)/test-unit
+	$(B)/test-unit
+
+check:
+	test-vm/check $(if $(KERNEL),--kernel $(KERNEL))
+
+demo:
+	test-vm/demo
+
+install: tool
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	install -D -m 0755 $(B)/uvirtio-boot $(DESTDIR)$(SBINDIR)/uvirtio-boot
+	install -D -m 0644 profiles/gpu.profile $(DESTDIR)$(PROFILEDIR)/gpu.profile
+	install -d $(DESTDIR)$(DRACUTDIR)/90uvirtio
+	install -m 0755 initramfs-hook/dracut/90uvirtio/module-setup.sh \
+		$(DESTDIR)$(DRACUTDIR)/90uvirtio/module-setup.sh
+	install -m 0755 initramfs-hook/dracut/90uvirtio/uvirtio-hook.sh \
+		$(DESTDIR)$(DRACUTDIR)/90uvirtio/uvirtio-hook.sh
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+clean:
+	rm -rf $(B)
+	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
+
+.PHONY: all tool module unit check demo install clean

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# dracut module "uvtest": the test harness of test-vm/ (never for users).
+# UVTEST_BIN names the folder with the guest binaries built by test-vm.
+
+check() {
+    return 255
+}
+
+depends() {
+    echo uvirtio
+}
+
+installkernel() {
+    hostonly='' instmods virtio_pci virtio_blk
+}
+
+install() {
+    inst_multiple modetest timeout dd grep sed cat ls readlink sleep head \
+        tail tr dmesg sh
+    inst_simple "$UVTEST_BIN/uvtest-util" /usr/bin/uvtest-util
+    inst_simple "$UVTEST_BIN/uvirtio-vga" /usr/bin/uvirtio-vga
+    inst_simple "$moddir/uvtest-run.sh" /usr/bin/uvtest-run
+    inst_hook cmdline 99 "$moddir/parse-uvtest.sh"
+    inst_hook pre-mount 99 "$moddir/uvtest-hook.sh"
+}

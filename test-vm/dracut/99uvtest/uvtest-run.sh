@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test initramfs (dracut pre-mount hook, before any
+# switch_root) and reports what a user would see, one line per fact:
+#   UVTEST: ok - WHAT | UVTEST: not ok - WHAT | UVTEST: info KEY VALUE
+# then "UVTEST: done". The case comes from uvtest.case= on the command line:
+#   display WxH   the display uvirtio-boot made is up at WxH
+#   off           uvirtio.gpu=off: no device
+#   sample        the seed's sample client, without uvirtio-boot
+
+say() { echo "UVTEST: $*" > /dev/console; }
+ok() { say "ok - $*"; }
+notok() { say "not ok - $*"; }
+check() { # check WHAT COMMAND...
+    _what=$1
+    shift
+    if "$@" > /dev/null 2>&1; then ok "$_what"; else notok "$_what"; fi
+}
+
+arg() { # value of NAME= on the kernel command line
+    for _a in $(cat /proc/cmdline); do
+        case "$_a" in "$1"=*) echo "${_a#*=}" ;; esac
+    done
+}
+
+uvirtio_dev() { ls -d /sys/devices/platform/uvirtio.* 2> /dev/null | head -n 1; }
+connector() { echo /sys/class/drm/card0-Virtual-1; }
+
+# The display at $1 (WxH): device, driver, connector, mode, fb0, fbcon.
+check_display() {
+    _mode=$1
+    _w=${_mode%x*}
+    _h=${_mode#*x}
+    _dev=$(uvirtio_dev)
+    check "a uvirtio device exists (${_dev:-none})" test -n "$_dev"
+    _vdev=$(ls -d "$_dev"/virtio* 2> /dev/null | head -n 1)
+    check "it is a virtio-gpu (device id 0x0010)" \
+        grep -qx 0x0010 "$_vdev/device"
+    _drv=$(readlink "$_vdev/driver" 2> /dev/null)
+    check "virtio_gpu is bound to it (${_drv##*/})" \
+        test "${_drv##*/}" = virtio_gpu
+    _card=$(readlink -f /sys/class/drm/card0/device 2> /dev/null)
+    check "card0 is on uvirtio ($_card)" test "$_card" = "$_dev"
+    check "connector Virtual-1 is connected" \
+        grep -qx connected "$(connector)/status"
+    _pref=$(head -n 1 "$(connector)/modes" 2> /dev/null)
+    check "preferred mode is $_mode (got $_pref)" test "$_pref" = "$_mode"
+    check "/dev/dri/card0 exists" test -c /dev/dri/card0
+    _fb=$(uvtest-util fbinfo /dev/fb0 2> /dev/null)
+    say "info fb0 $_fb"
+    check "/dev/fb0 is ${_w}x${_h} at 32 bpp (got $_fb)" \
+        test "${_fb% *}" = "$_w $_h 32"
+    check "fb0 is virtio_gpu's (/proc/fb)" grep -q "^0 virtio_gpu" /proc/fb
+    _con=
+    for _v in /sys/class/vtconsole/vtcon*; do
+        grep -q "frame buffer" "$_v/name" && grep -qx 1 "$_v/bind" && _con=$_v
+    done
+    check "fbcon is bound to the console (${_con##*/})" test -n "$_con"
+    check "uvirtio-boot list shows a sticky gpu, driver-ok" \
+        sh -c 'uvirtio-boot list | grep -q "gpu(16) .* sticky .*driver-ok"'
+    check "all of it in the initramfs, before switch_root" \
+        test -e /etc/initrd-release -a ! -e /sysroot/etc/os-release
+}
+
+# libdrm's modetest: set the mode with a hardware cursor, page-flip for a
+# while, quit on input. Hangs show as a timeout or "select timed out".
+check_modetest() {
+    _mode=$1
+    _log=/tmp/modetest.log
+    (sleep 6; echo) | timeout 60 modetest -M virtio_gpu \
+        -s "Virtual-1:$_mode" -C -v > "$_log" 2>&1
+    _rc=$?
+    _freq=$(grep -c '^freq:' "$_log")
+    say "info modetest $(grep '^freq:' "$_log" | tail -n 1)"
+    check "modetest set $_mode with a cursor and flipped pages, exit 0 (rc $_rc)" \
+        test "$_rc" = 0
+    check "modetest flipped at least 120 pages ($_freq x 60)" test "$_freq" -ge 2
+    check "no flip waited 3 s (no 'select timed out')" \
+        sh -c "! grep -q 'timed out' $_log"
+    if [ "$_rc" != 0 ] || [ "$_freq" -lt 2 ]; then
+        sed 's/^/UVTEST: info modetest: /' "$_log" | tail -n 20 > /dev/console
+    fi
+}
+
+# The console as the user sees it, for the host to turn into a PNG.
+screenshot() {
+    [ -b /dev/vda ] || return 0
+    say "info shot $(uvtest-util fbinfo /dev/fb0)"
+    dd if=/dev/fb0 of=/dev/vda bs=64k 2> /dev/null
+    sync
+}
+
+run() {
+    udevadm settle --timeout=30
+    _case=$(arg uvtest.case)
+    case "$_case" in
+    display)
+        _want=$(arg uvtest.mode)
+        check_display "$_want"
+        # Something to see on the console for the screenshot.
+        printf '\n uvirtio: a display for a VM without one (%s)\n\n' "$_want" > /dev/tty1
+        screenshot
+        [ -n "$(arg uvtest.modetest)" ] && check_modetest "$_want"
+        ;;
+    off)
+        check "no uvirtio device" test -z "$(uvirtio_dev)"
+        check "no /dev/fb0" test ! -e /dev/fb0
+        check "uvirtio-boot said why" \
+            sh -c 'dmesg | grep -q "uvirtio-boot: uvirtio.gpu=off: no display created"'
+        ;;
+    sample)
+        check "rd.uvirtio=0: uvirtio-boot made no device" test -z "$(uvirtio_dev)"
+        check "modprobe uvirtio" modprobe uvirtio
+        check "the seed's sample uvirtio-vga runs" uvirtio-vga
+        modprobe virtio_gpu
+        udevadm settle --timeout=30
+        check_display 1024x768
+        ;;
+    *)
+        notok "unknown case '$_case'"
+        ;;
+    esac
+    _msg=$(arg uvtest.msg)
+    if [ -n "$_msg" ]; then
+        _msg=$(echo "$_msg" | tr '+' ' ')
+        check "dmesg has '$_msg' once" \
+            sh -c "test \$(dmesg | grep -c -F '$_msg') = 1"
+    fi
+}
+
+# Results on a quiet console; the whole kernel log follows them.
+echo 1 > /proc/sys/kernel/printk
+run
+say "info dmesg-begin"
+dmesg > /dev/console
+say "info dmesg-end"
+echo 7 > /proc/sys/kernel/printk
+say "done"

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of uvirtio-boot's pure parts: command-line parsing, profile
+ * parsing and its errors, and the ioctl structures built from a profile.
+ * TAP output, one assertion per fact. Run from the top of the tree.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "profile.h"
+
+static int tests, failures;
+
+static void ok(int cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!cond)
+		failures++;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static void test_cmdline_mode(const char *cmdline, enum gpu_request want,
+			      long w, long h)
+{
+	char msg[256] = "", name[128];
+	long width = -1, height = -1;
+	enum gpu_request got = cmdline_gpu(cmdline, &width, &height, msg,
+					   sizeof(msg));
+	size_t i;
+
+	/* The test's name on one TAP line. */
+	snprintf(name, sizeof(name), "%s", cmdline);
+	for (i = 0; name[i]; i++)
+		if (name[i] == '\n')
+			name[i] = ' ';
+	cmdline = name;
+
+	if (want == GPU_MODE)
+		ok(got == GPU_MODE && width == w && height == h,
+		   "cmdline '%s' gives %ldx%ld", cmdline, w, h);
+	else
+		ok(got == want, "cmdline '%s' gives %s%s%s", cmdline,
+		   want == GPU_ABSENT ? "no request" :
+		   want == GPU_OFF ? "off" : "invalid",
+		   want == GPU_INVALID ? ": " : "",
+		   want == GPU_INVALID ? msg : "");
+	if (want == GPU_INVALID)
+		ok(strstr(msg, "uvirtio.gpu") != NULL,
+		   "the message for '%s' names uvirtio.gpu", cmdline);
+}
+
+static void test_cmdline(void)
+{
+	test_cmdline_mode("", GPU_ABSENT, 0, 0);
+	test_cmdline_mode("root=/dev/vda quiet", GPU_ABSENT, 0, 0);
+	test_cmdline_mode("quiet uvirtio.gpu=1920x1080\n", GPU_MODE, 1920, 1080);
+	test_cmdline_mode("uvirtio.gpu=800X600", GPU_MODE, 800, 600);
+	test_cmdline_mode("uvirtio.gpu=\"1280x720\" ro", GPU_MODE, 1280, 720);
+	test_cmdline_mode("uvirtio.gpu=640x480 uvirtio.gpu=1024x600",
+			  GPU_MODE, 1024, 600);
+	test_cmdline_mode("uvirtio.gpu=99999x99999", GPU_MODE, 99999, 99999);
+	test_cmdline_mode("uvirtio.gpu=off", GPU_OFF, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=0", GPU_OFF, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=abc", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=0x0", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920x", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=x1080", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920x1080x3", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=123456x1", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=-1x5", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu", GPU_INVALID, 0, 0);
+	test_cmdline_mode("xuvirtio.gpu=800x600", GPU_ABSENT, 0, 0);
+	test_cmdline_mode("uvirtio.gpux=800x600", GPU_ABSENT, 0, 0);
+	test_cmdline_mode("init=/bin/sh -- uvirtio.gpu=800x600", GPU_ABSENT, 0, 0);
+	test_cmdline_mode("foo=\"a uvirtio.gpu=800x600\"", GPU_ABSENT, 0, 0);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static struct profile prof;
+
+static uint32_t le32_at(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void test_gpu_profile(void)
+{
+	struct profile_override ov[2] = { { "width", 1920, 0 }, { "height", 1080, 0 } };
+	const struct uvirtio_block *b;
+	struct uvirtio_setup setup;
+	const unsigned char *d;
+	char *text = slurp("profiles/gpu.profile");
+
+	ok(text != NULL, "profiles/gpu.profile is readable");
+	if (!text)
+		return;
+	ok(profile_parse(&prof, "gpu.profile", text, NULL, 0) == 0,
+	   "gpu profile parses: %s", prof.err);
+	ok(prof.device_id == 16, "device id is VIRTIO_ID_GPU");
+	ok(prof.config_len == 16, "config space is struct virtio_gpu_config");
+	ok(le32_at(prof.config + 8) == 1, "num_scanouts is 1");
+	ok(prof.nexpects == 1, "one expectation");
+	ok(!strcmp(prof.expect.expects[0].vq_name, "control"),
+	   "on the control queue");
+
+	b = &prof.expect.expects[0].blocks[0];
+	ok(b->len == 24 && b->flags == 1, "block 0: 24 readable bytes, NEXT");
+	ok(b->rules[0].off == 0 && b->rules[0].len == 4 && !b->rules[1].len,
+	   "block 0: one rule on the header type");
+	d = (const unsigned char *)(uintptr_t)b->data;
+	ok(le32_at(d) == 0x0100, "block 0 matches GET_DISPLAY_INFO");
+
+	b = &prof.expect.expects[0].blocks[1];
+	ok(b->len == 408 && b->flags == 2, "block 1: 408 writable bytes");
+	ok(b->rules[1].off == 24 && b->rules[1].len == 24,
+	   "block 1: pmodes[0] at offset 24");
+	d = (const unsigned char *)(uintptr_t)b->data;
+	ok(le32_at(d) == 0x1101, "reply type RESP_OK_DISPLAY_INFO");
+	ok(le32_at(d + 4 + 8) == 1024 && le32_at(d + 4 + 12) == 768,
+	   "default mode 1024x768");
+	ok(le32_at(d + 4 + 16) == 1, "scanout 0 enabled");
+	ok(!prof.expect.expects[0].blocks[2].len && !prof.expect.expects[1].vq_name[0],
+	   "lists end with zero entries");
+
+	profile_setup(&prof, &setup, 1);
+	ok(setup.id == 16 && setup.config_len == 16 && setup.flags == 1,
+	   "setup: id, config length, sticky flag");
+	ok(setup.config_addr == (uintptr_t)prof.config, "setup points at config");
+
+	ok(profile_parse(&prof, "gpu.profile", text, ov, 2) == 0,
+	   "gpu profile with width=1920 height=1080 parses");
+	d = (const unsigned char *)(uintptr_t)prof.expect.expects[0].blocks[1].data;
+	ok(le32_at(d + 4 + 8) == 1920 && le32_at(d + 4 + 12) == 1080,
+	   "overridden mode 1920x1080 in the reply");
+	ok(ov[0].used && ov[1].used, "both overrides used");
+
+	ov[0].value = 99999;
+	ok(profile_parse(&prof, "gpu.profile", text, ov, 2) == -1 &&
+	   strstr(prof.err, "width=99999 is outside 64..8192"),
+	   "width 99999 refused: %s", prof.err);
+	ov[0].name = "depth";
+	ok(profile_parse(&prof, "gpu.profile", text, ov, 1) == -1 &&
+	   strstr(prof.err, "no parameter 'depth'"),
+	   "unknown parameter refused: %s", prof.err);
+	free(text);
+}
+
+struct bad_profile {
+	const char *text;
+	const char *error;	/* expected in prof.err, with the line */
+};
+
+static void test_profile_errors(void)
+{
+	static const struct bad_profile bad[] = {
+		{ "", "no 'device' line" },
+		{ "device 0\n", ":1: device id 0 is reserved" },
+		{ "device 16\ndevice 16\n", ":2: a second 'device' line" },
+		{ "device x\n", ":1: device id 'x' is not a number" },
+		{ "device 16\nfrobnicate 1\n", ":2: unknown keyword 'frobnicate'" },
+		{ "device 16\nfeatures 64\n", ":2: feature bit '64'" },
+		{ "device 16\nconfig le32:0x100000000\n", ":2: 'le32:0x100000000' is not a number that fits le32" },
+		{ "device 16\nconfig u16:1\n", ":2: 'u16:1' is not a value" },
+		{ "device 16\nconfig le32:$w\n", ":2: 'le32:$w' names no parameter" },
+		{ "device 16\nparam w 5 6 7\n", ":2: parameter w: default 5 is not within 6..7" },
+		{ "device 16\nparam W 1 1 1\n", ":2: parameter name 'W'" },
+		{ "device 16\nparam w 1 1 1\nparam w 1 1 1\n", ":3: parameter w declared twice" },
+		{ "device 16\nblock read 4\n", ":2: 'block' before any 'expect'" },
+		{ "device 16\nexpect control\n", "the expect on line 2 has no block" },
+		{ "device 16\nexpect a\nexpect b\n", ":3: the expect on line 2 has no block" },
+		{ "device 16\nexpect control\nblock read 0\n", ":3: a block of length 0" },
+		{ "device 16\nexpect control\nblock sideways 4\n", ":3: 'sideways' is not read or write" },
+		{ "device 16\nexpect control\nblock read 4 later\n", ":3: usage: block" },
+		{ "device 16\nexpect control\nblock read 4\nreply 0 u8:1\n", ":4: 'reply' in a read block" },
+		{ "device 16\nexpect control\nblock write 4\nmatch 0 u8:1\n", ":4: 'match' in a write block" },
+		{ "device 16\nexpect control\nblock read 4\nmatch 1 le32:1\n", ":4: bytes 1..4 lie outside the block of 4 bytes" },
+		{ "device 16\nexpect control\nblock read 70000\nmatch 65536 u8:1\n", ":4: offset '65536'" },
+		{ "device 16\nexpect control\nmatch 0 u8:1\n", ":3: 'match' before any 'block'" },
+		{ "device 16\nexpect 0123456789012345678901234567890123456789012345678901234567890123\n", ":2: queue name longer than 63" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = profile_parse(&prof, "t.profile", bad[i].text, NULL, 0);
+
+		ok(ret == -1 && strstr(prof.err, bad[i].error) &&
+		   !strncmp(prof.err, "t.profile", 9),
+		   "bad profile %u: '%s' (got '%s')", i, bad[i].error, prof.err);
+	}
+}
+
+static void test_profile_limits(void)
+{
+	char text[8192];
+	size_t n = 0;
+	int i, ret;
+
+	/* Nine expects: one more than the ABI holds. */
+	n = snprintf(text, sizeof(text), "device 1\n");
+	for (i = 0; i < 9; i++)
+		n += snprintf(text + n, sizeof(text) - n,
+			      "expect q%d\nblock read 4\n", i);
+	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ok(ret == -1 && strstr(prof.err, ":18: more than 8 expects"),
+	   "a ninth expect is refused (%s)", prof.err);
+
+	n = snprintf(text, sizeof(text), "device 1\nexpect q\n");
+	for (i = 0; i < 9; i++)
+		n += snprintf(text + n, sizeof(text) - n, "block read 4 next\n");
+	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ok(ret == -1 && strstr(prof.err, ":11: more than 8 blocks"),
+	   "a ninth block is refused (%s)", prof.err);
+
+	n = snprintf(text, sizeof(text), "device 1\nexpect q\nblock read 64\n");
+	for (i = 0; i < 9; i++)
+		n += snprintf(text + n, sizeof(text) - n, "match %d u8:1\n", i);
+	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ok(ret == -1 && strstr(prof.err, ":12: more than 8 rules"),
+	   "a ninth rule is refused (%s)", prof.err);
+
+	n = snprintf(text, sizeof(text), "device 1\n");
+	for (i = 0; i < 129; i++)
+		n += snprintf(text + n, sizeof(text) - n, "config le64:0\n");
+	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ok(ret == -1 && strstr(prof.err, ":130: too many bytes (at most 1024)"),
+	   "config past 1024 bytes is refused (%s)", prof.err);
+
+	memset(text, 'a', 2000);
+	text[2000] = '\0';
+	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ok(ret == -1 && strstr(prof.err, ":1: line longer than"),
+	   "an overlong line is refused (%s)", prof.err);
+
+	ret = profile_parse(&prof, "t",
+			    "device 2 # comment\n\n  features 0 5 63\n"
+			    "config u8:1 le16:0x0203\n"
+			    "expect requestq\nblock read 16 next\n"
+			    "match 0 le32:1\nmatch 8 le64:7\n"
+			    "block write 1\nreply 0 u8:0\n", NULL, 0);
+	ok(ret == 0, "a generic profile parses (%s)", prof.err);
+	ok(prof.features == (1ULL | 1ULL << 5 | 1ULL << 63),
+	   "features 0 5 63 set their bits");
+	ok(prof.config_len == 3 && prof.config[1] == 3 && prof.config[2] == 2,
+	   "config values are little-endian");
+	ok(prof.expect.expects[0].blocks[0].rules[1].off == 8 &&
+	   prof.expect.expects[0].blocks[0].rules[1].len == 8,
+	   "second rule at offset 8, 8 bytes");
+	ok(prof.expect.expects[0].blocks[1].len == 1 &&
+	   prof.expect.expects[0].blocks[1].flags == 2,
+	   "write block without next has flags WRITE only");
+}
+
+static void test_abi(void)
+{
+	ok(sizeof(struct uvirtio_setup) == 24, "struct uvirtio_setup is 24 bytes");
+	ok(sizeof(struct uvirtio_expect) == 3584, "struct uvirtio_expect is 3584 bytes");
+	ok(UV_DEV_CREATE == 0x40185601, "UV_DEV_CREATE is 0x40185601");
+	ok(UV_DEV_EXPECT == 0x4e005602, "UV_DEV_EXPECT is 0x4e005602");
+	ok(offsetof(struct uvirtio_setup, config_len) == 16 &&
+	   offsetof(struct uvirtio_setup, id) == 20, "uvirtio_setup layout");
+	ok(offsetof(struct uvirtio_block, data) == 8 &&
+	   offsetof(struct uvirtio_block, rules) == 16, "uvirtio_block layout");
+	ok(UVIRTIO_DEV_FLAG_STICK == 0, "UVIRTIO_DEV_FLAG_STICK is bit 0");
+}
+
+int main(void)
+{
+	test_abi();
+	test_cmdline();
+	test_gpu_profile();
+	test_profile_errors();
+	test_profile_limits();
+	printf("1..%d\n", tests);
+	printf("# unit: %d passed, %d failed\n", tests - failures, failures);
+	return failures != 0;
+}

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uvirtio-boot: creates uvirtio devices from profiles.
+ *
+ * Run with no arguments, as the initramfs does, it reads uvirtio.gpu= from
+ * /proc/cmdline and creates a sticky virtio-gpu from the gpu profile. It
+ * never blocks a boot: every failure is one message and exit status 1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "cmdline.h"
+#include "profile.h"
+
+#ifndef UVIRTIO_VERSION
+#define UVIRTIO_VERSION "unknown"
+#endif
+#ifndef PROFILE_DIR
+#define PROFILE_DIR "/usr/local/share/uvirtio/profiles"
+#endif
+
+#define DEV_PATH		"/dev/uvirtio"
+#define PROFILE_FILE_MAX	(64 * 1024)
+#define HELPER_TIMEOUT_MS	30000
+#define MAX_OVERRIDES		16
+
+/* Exit statuses; see --help. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PROFILE = 3 };
+
+#define LOG_ERR		3
+#define LOG_INFO	6
+
+static int boot_mode;
+static struct profile profile;
+
+/*
+ * Boot mode logs to /dev/kmsg and to stderr, but not twice to the console:
+ * when stderr is the console, the kernel log already shows the line there.
+ */
+static int stderr_is_console(void)
+{
+	struct stat st;
+
+	return !fstat(2, &st) && S_ISCHR(st.st_mode) &&
+	       major(st.st_rdev) == 5 && minor(st.st_rdev) == 1;
+}
+
+static void say(int level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int logged = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (boot_mode) {
+		int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			char line[600];
+			int n = snprintf(line, sizeof(line),
+					 "<%d>uvirtio-boot: %s\n", level, msg);
+
+			logged = write(fd, line, n) == n;
+			close(fd);
+		}
+		if (logged && stderr_is_console())
+			return;
+	} else if (level > LOG_ERR) {
+		return;
+	}
+	fprintf(stderr, "uvirtio-boot: %s\n", msg);
+}
+
+/* Runs a helper with its output discarded; its exit status or -1. */
+static int run_helper(char *const argv[])
+{
+	static const char *const dirs[] = {
+		"/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin",
+	};
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	unsigned int waited = 0;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char path[256];
+		unsigned int i;
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
+			execv(path, argv);
+		}
+		_exit(127);
+	}
+	/* Bounded: a helper that hangs must not hang the boot. */
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (waited >= HELPER_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+		waited += 10;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Opens /dev/uvirtio, loading the module first when it is not there. */
+static int open_uvirtio(void)
+{
+	char *const modprobe[] = { "modprobe", "uvirtio", NULL };
+	int fd, rc;
+
+	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		goto out;
+	rc = run_helper(modprobe);
+	if (rc) {
+		struct utsname u;
+
+		if (uname(&u))
+			strcpy(u.release, "?");
+		if (rc == 127)
+			say(LOG_ERR, "cannot load the uvirtio module: no modprobe found");
+		else
+			say(LOG_ERR, "cannot load the uvirtio module (modprobe uvirtio %s): is uvirtio.ko installed for kernel %s?",
+			    rc < 0 ? "did not finish" : "failed", u.release);
+		return -1;
+	}
+	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+out:
+	if (fd < 0)
+		say(LOG_ERR, "cannot open %s: %s", DEV_PATH, strerror(errno));
+	return fd;
+}
+
+static char *read_text(const char *path, char *err, size_t errlen)
+{
+	char *buf;
+	ssize_t n, len = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(PROFILE_FILE_MAX + 1);
+	if (!buf) {
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, PROFILE_FILE_MAX + 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0 || len > PROFILE_FILE_MAX || memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 n < 0 ? strerror(errno) :
+			 len > PROFILE_FILE_MAX ? "larger than 64 KiB" :
+			 "not a text file (NUL byte)");
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+static const char *profile_dir(void)
+{
+	const char *dir = getenv("UVIRTIO_PROFILE_DIR");
+
+	return dir && *dir ? dir : PROFILE_DIR;
+}
+
+/*
+ * Loads a profile by name (from the profile directory) or by path. On
+ * failure the reason is in profile.err.
+ */
+static int load_profile(const char *name, struct profile_override *ov,
+			unsigned int nov)
+{
+	char path[512];
+	char *text;
+	int ret;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s.profile", profile_dir(),
+			 name);
+	text = read_text(path, profile.err, sizeof(profile.err));
+	if (!text)
+		return -1;
+	ret = profile_parse(&profile, path, text, ov, nov);
+	free(text);
+	return ret;
+}
+
+static const char *device_name(unsigned int id)
+{
+	switch (id) {
+	case 1: return "net";
+	case 2: return "block";
+	case 3: return "console";
+	case 4: return "rng";
+	case 16: return "gpu";
+	case 18: return "input";
+	case 19: return "vsock";
+	case 26: return "fs";
+	default: return "device";
+	}
+}
+
+/* Fills @info with up to @max devices; returns how many exist, or -1. */
+static int list_devices(int fd, struct uvirtio_dev_info *info, unsigned int max)
+{
+	struct uvirtio_list l = {
+		.devs_addr = (__u64)(unsigned long)info,
+		.count = max,
+	};
+
+	if (ioctl(fd, UV_DEV_LIST, &l) < 0)
+		return -1;
+	return (int)l.count;
+}
+
+/* Loads the driver by the device's modalias, as udev would. */
+static void load_driver(int fd, int id)
+{
+	struct uvirtio_dev_info info[64];
+	char path[128], alias[128], err[256];
+	char *const argv[] = { "modprobe", "-q", alias, NULL };
+	char *text;
+	int i, n = list_devices(fd, info, 64);
+
+	for (i = 0; i < n && i < 64; i++)
+		if ((int)info[i].id == id)
+			break;
+	if (i >= n || i >= 64)
+		return;
+	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/virtio%u/modalias",
+		 info[i].index);
+	text = read_text(path, err, sizeof(err));
+	if (!text)
+		return;
+	snprintf(alias, sizeof(alias), "%.*s", (int)strcspn(text, "\n"), text);
+	free(text);
+	/* udev does the same; a failure here leaves it to udev. */
+	run_helper(argv);
+}
+
+/* Creates a sticky device from the loaded profile; its id, or -1. */
+static int create_device(int fd)
+{
+	struct uvirtio_setup setup;
+	int id;
+
+	if (profile.nexpects && ioctl(fd, UV_DEV_EXPECT, &profile.expect) < 0) {
+		say(LOG_ERR, "the kernel refused the profile's expectations: %s",
+		    strerror(errno));
+		return -1;
+	}
+	profile_setup(&profile, &setup, 1);
+	id = ioctl(fd, UV_DEV_CREATE, &setup);
+	if (id < 0) {
+		say(LOG_ERR, "cannot create the device: %s", strerror(errno));
+		return -1;
+	}
+	load_driver(fd, id);
+	return id;
+}
+
+static int find_gpu(int fd)
+{
+	struct uvirtio_dev_info info[64];
+	int i, n = list_devices(fd, info, 64);
+
+	for (i = 0; i < n && i < 64; i++)
+		if (info[i].device_id == 16)
+			return (int)info[i].id;
+	return -1;
+}
+
+/* No arguments: the display the kernel command line asks for. */
+static int boot(void)
+{
+	struct profile_override ov[2] = { { "width", 0, 0 }, { "height", 0, 0 } };
+	char cmdline[4096], msg[256], err[300];
+	long width = 0, height = 0;
+	const struct profile_param *pw, *ph;
+	char *text;
+	int fd, id, ret = EXIT_OK;
+
+	boot_mode = 1;
+	text = read_text("/proc/cmdline", err, sizeof(err));
+	snprintf(cmdline, sizeof(cmdline), "%s", text ? text : "");
+	free(text);
+	switch (cmdline_gpu(cmdline, &width, &height, msg, sizeof(msg))) {
+	case GPU_OFF:
+		say(LOG_INFO, "uvirtio.gpu=off: no display created");
+		return EXIT_OK;
+	case GPU_INVALID:
+		say(LOG_ERR, "%s; using the default mode", msg);
+		ret = EXIT_PROFILE;
+		break;
+	case GPU_MODE:
+	case GPU_ABSENT:
+		break;
+	}
+
+	if (load_profile("gpu", NULL, 0)) {
+		say(LOG_ERR, "%s; no display created", profile.err);
+		return EXIT_PROFILE;
+	}
+	pw = profile_find_param(&profile, "width");
+	ph = profile_find_param(&profile, "height");
+	if (!pw || !ph) {
+		say(LOG_ERR, "the gpu profile has no width and height parameters; no display created");
+		return EXIT_PROFILE;
+	}
+	if (width && (width < pw->min || width > pw->max ||
+		      height < ph->min || height > ph->max)) {
+		say(LOG_ERR, "uvirtio.gpu=%ldx%ld is outside %lldx%lld..%lldx%lld; using the default mode",
+		    width, height, pw->min, ph->min, pw->max, ph->max);
+		ret = EXIT_PROFILE;
+	} else if (width) {
+		ov[0].value = width;
+		ov[1].value = height;
+		if (load_profile("gpu", ov, 2)) {
+			say(LOG_ERR, "%s; no display created", profile.err);
+			return EXIT_PROFILE;
+		}
+		pw = profile_find_param(&profile, "width");
+		ph = profile_find_param(&profile, "height");
+	}
+
+	fd = open_uvirtio();
+	if (fd < 0)
+		return EXIT_FAIL;
+	id = find_gpu(fd);
+	if (id >= 0) {
+		say(LOG_INFO, "a virtio-gpu exists already (uvirtio.%d)", id);
+		close(fd);
+		return ret;
+	}
+	id = create_device(fd);
+	close(fd);
+	if (id < 0)
+		return EXIT_FAIL;
+	say(LOG_INFO, "created virtio-gpu uvirtio.%d at %lldx%lld", id,
+	    pw->value, ph->value);
+	return ret;
+}
+
+/* KEY=NUMBER arguments of create. */
+static int parse_overrides(int argc, char **argv, struct profile_override *ov)
+{
+	int i;
+
+	if (argc > MAX_OVERRIDES) {
+		say(LOG_ERR, "at most %d parameters", MAX_OVERRIDES);
+		return -1;
+	}
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '='), *end;
+
+		if (!eq || eq == argv[i]) {
+			say(LOG_ERR, "'%s' is not KEY=VALUE", argv[i]);
+			return -1;
+		}
+		*eq = '\0';
+		errno = 0;
+		ov[i].name = argv[i];
+		ov[i].value = strtoll(eq + 1, &end, 0);
+		if (errno || end == eq + 1 || *end) {
+			say(LOG_ERR, "%s=%s: the value is not a number",
+			    argv[i], eq + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	struct profile_override ov[MAX_OVERRIDES];
+	int fd, id;
+
+	if (argc < 1) {
+		say(LOG_ERR, "usage: uvirtio-boot create PROFILE [KEY=VALUE...]");
+		return EXIT_USAGE;
+	}
+	if (parse_overrides(argc - 1, argv + 1, ov))
+		return EXIT_USAGE;
+	if (load_profile(argv[0], ov, argc - 1)) {
+		say(LOG_ERR, "%s", profile.err);
+		return EXIT_PROFILE;
+	}
+	fd = open_uvirtio();
+	if (fd < 0)
+		return EXIT_FAIL;
+	id = create_device(fd);
+	close(fd);
+	if (id < 0)
+		return EXIT_FAIL;
+	printf("%d\n", id);
+	return EXIT_OK;
+}
+
+static int cmd_list(void)
+{
+	struct uvirtio_dev_info info[256];
+	int fd, i, n;
+
+	fd = open_uvirtio();
+	if (fd < 0)
+		return EXIT_FAIL;
+	n = list_devices(fd, info, 256);
+	close(fd);
+	if (n < 0) {
+		say(LOG_ERR, "cannot list devices: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	printf("%-4s %-12s %-10s %-8s %s\n", "ID", "DEVICE", "BUS", "FLAGS",
+	       "STATUS");
+	for (i = 0; i < n && i < 256; i++) {
+		char dev[32], bus[32];
+
+		snprintf(dev, sizeof(dev), "%s(%u)",
+			 device_name(info[i].device_id), info[i].device_id);
+		snprintf(bus, sizeof(bus), "virtio%u", info[i].index);
+		printf("%-4u %-12s %-10s %-8s %s\n", info[i].id, dev, bus,
+		       info[i].flags & (1 << UVIRTIO_DEV_FLAG_STICK) ?
+		       "sticky" : "-",
+		       info[i].status & 4 ? "driver-ok" :
+		       info[i].status & 128 ? "failed" : "no-driver");
+	}
+	return EXIT_OK;
+}
+
+static int cmd_destroy(int argc, char **argv)
+{
+	struct uvirtio_destroy d = { 0 };
+	unsigned long id;
+	char *end;
+	int fd;
+
+	if (argc != 1) {
+		say(LOG_ERR, "usage: uvirtio-boot destroy ID");
+		return EXIT_USAGE;
+	}
+	errno = 0;
+	id = strtoul(argv[0], &end, 10);
+	if (errno || end == argv[0] || *end || id > 0xffffffffUL) {
+		say(LOG_ERR, "'%s' is not a device id (see uvirtio-boot list)",
+		    argv[0]);
+		return EXIT_USAGE;
+	}
+	d.id = (__u32)id;
+	fd = open_uvirtio();
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (ioctl(fd, UV_DEV_DESTROY, &d) < 0) {
+		say(LOG_ERR, "cannot destroy device %lu: %s", id,
+		    errno == ENOENT ? "no such device" :
+		    errno == EBUSY ? "its creating file is still open" :
+		    strerror(errno));
+		close(fd);
+		return EXIT_FAIL;
+	}
+	close(fd);
+	return EXIT_OK;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: uvirtio-boot                      create the display uvirtio.gpu= asks for\n"
+"       uvirtio-boot create PROFILE [KEY=VALUE...]\n"
+"                                         create a sticky device; prints its id\n"
+"       uvirtio-boot list                 list uvirtio devices\n"
+"       uvirtio-boot destroy ID           remove a sticky device\n"
+"       uvirtio-boot --help | --version | --profile-dir\n"
+"\n"
+"PROFILE is a name in %s (or $UVIRTIO_PROFILE_DIR)\n"
+"or a path containing '/'. Kernel command line: uvirtio.gpu=WIDTHxHEIGHT,\n"
+"off or 0; no value gives the profile's default (1024x768); a malformed one\n"
+"is reported and the default used.\n"
+"\n"
+"Exit status: 0 done, 1 the operation failed, 2 usage error,\n"
+"3 bad profile or parameter.\n", PROFILE_DIR);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return boot();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("uvirtio-boot %s (uvirtio API %d)\n", UVIRTIO_VERSION,
+		       UVIRTIO_API_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--profile-dir")) {
+		printf("%s\n", PROFILE_DIR);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "create"))
+		return cmd_create(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return cmd_list();
+	if (!strcmp(argv[1], "destroy"))
+		return cmd_destroy(argc - 2, argv + 2);
+	usage(stderr);
+	return EXIT_USAGE;
+}
