@@ -89,6 +89,8 @@ build_all() {
         { cat "$out"; die "module build failed for $KVER"; }
     gcc -static -O2 -Wall -o "$BIN/uvtest-util" "$SRC/test-vm/guest/uvtest-util.c" ||
         die "uvtest-util build failed"
+    gcc -static -O2 -Wall -I"$SRC/include/uapi" -o "$BIN/uvtest-ioctl" \
+        "$SRC/test-vm/guest/uvtest-ioctl.c" || die "uvtest-ioctl build failed"
     rm -f "$BIN/uvirtio-vga"
     if [ -e "$SEED/uvirtio-vga.c" ]; then
         gcc -static -O2 -I"$SRC/include/uapi" -o "$BIN/uvirtio-vga" \

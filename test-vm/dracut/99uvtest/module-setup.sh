@@ -20,6 +20,8 @@ install() {
         tail tr dmesg sh
     inst_simple "$UVTEST_BIN/uvtest-util" /usr/bin/uvtest-util
     inst_simple "$UVTEST_BIN/uvirtio-vga" /usr/bin/uvirtio-vga
+    inst_simple "$UVTEST_BIN/uvtest-ioctl" /usr/bin/uvtest-ioctl
+    inst_multiple rmmod
     inst_simple "$moddir/uvtest-run.sh" /usr/bin/uvtest-run
     inst_hook cmdline 99 "$moddir/parse-uvtest.sh"
     inst_hook pre-mount 99 "$moddir/uvtest-hook.sh"

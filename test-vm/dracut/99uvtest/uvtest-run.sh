@@ -7,6 +7,7 @@
 #   display WxH   the display uvirtio-boot made is up at WxH
 #   off           uvirtio.gpu=off: no device
 #   sample        the seed's sample client, without uvirtio-boot
+#   lifecycle     the ioctl ABI, then destroy, create, rmmod and again
 
 say() { echo "UVTEST: $*" > /dev/console; }
 ok() { say "ok - $*"; }
@@ -60,6 +61,75 @@ check_display() {
         sh -c 'uvirtio-boot list | grep -q "gpu(16) .* sticky .*driver-ok"'
     check "all of it in the initramfs, before switch_root" \
         test -e /etc/initrd-release -a ! -e /sysroot/etc/os-release
+    _param=$(arg uvirtio.gpu)
+    if [ -n "$_param" ]; then
+        check "the module got uvirtio.gpu=$_param as its parameter gpu" \
+            grep -qx "$_param" /sys/module/uvirtio/parameters/gpu
+    fi
+}
+
+fb_is() { # fb_is W H: /dev/fb0 has that size
+    _fb=$(uvtest-util fbinfo /dev/fb0 2> /dev/null)
+    test "${_fb% * *}" = "$1 $2"
+}
+
+expect_rc() { # expect_rc RC COMMAND...: the tool's documented exit status
+    _want=$1
+    shift
+    "$@" > /dev/null 2>&1
+    _rc=$?
+    if [ "$_rc" = "$_want" ]; then
+        ok "'$*' exits $_want"
+    else
+        notok "'$*' exits $_want (got $_rc)"
+    fi
+}
+
+# The ABI tests (uvtest-ioctl, TAP), then a display's whole life.
+check_lifecycle() {
+    uvtest-ioctl > /tmp/ioctl.tap 2>&1
+    check "uvtest-ioctl exits 0" test $? = 0
+    while IFS= read -r _l; do
+        case "$_l" in
+        "ok "*) ok "ioctl: ${_l#ok * - }" ;;
+        "not ok "*) notok "ioctl: ${_l#not ok * - }" ;;
+        "Bail out!"*) notok "ioctl: $_l" ;;
+        esac
+    done < /tmp/ioctl.tap
+
+    check "uvirtio-boot destroy 0 removes the boot's display" uvirtio-boot destroy 0
+    udevadm settle --timeout=30
+    check "/dev/fb0 and card0 went with it" \
+        test ! -e /dev/fb0 -a ! -e /sys/class/drm/card0 -a -z "$(uvirtio_dev)"
+    _id=$(uvirtio-boot create gpu width=800 height=600)
+    check "uvirtio-boot create gpu width=800 height=600 prints its id ($_id)" \
+        test "$_id" = 0
+    udevadm settle --timeout=30
+    check "/dev/fb0 is 800x600" fb_is 800 600
+    check "two displays at once: a second gpu is created" \
+        sh -c 'uvirtio-boot create gpu width=640 height=480 | grep -qx 1'
+    udevadm settle --timeout=30
+    check "the second display is card1 on uvirtio.1" \
+        test "$(readlink -f /sys/class/drm/card1/device)" = /sys/devices/platform/uvirtio.1
+    check "uvirtio-boot destroy 1" uvirtio-boot destroy 1
+    expect_rc 1 uvirtio-boot destroy 4242
+    expect_rc 2 uvirtio-boot destroy abc
+    expect_rc 2 uvirtio-boot frobnicate
+    expect_rc 2 uvirtio-boot create gpu width
+    expect_rc 3 uvirtio-boot create nosuch
+    expect_rc 3 uvirtio-boot create gpu width=1
+    expect_rc 3 uvirtio-boot create gpu depth=24
+    expect_rc 0 uvirtio-boot --version
+    check "uvirtio-boot --help names the subcommands" \
+        sh -c 'uvirtio-boot --help | grep -q "destroy ID"'
+
+    check "rmmod uvirtio with a sticky display bound to fbcon" rmmod uvirtio
+    udevadm settle --timeout=30
+    check "the display went with the module" \
+        test ! -e /dev/fb0 -a -z "$(uvirtio_dev)" -a ! -e /sys/module/uvirtio
+    check "uvirtio-boot loads the module again and makes the display" uvirtio-boot
+    udevadm settle --timeout=30
+    check "/dev/fb0 is 1024x768 again" fb_is 1024 768
 }
 
 # libdrm's modetest: set the mode with a hardware cursor, page-flip for a
@@ -107,6 +177,10 @@ run() {
         check "no /dev/fb0" test ! -e /dev/fb0
         check "uvirtio-boot said why" \
             sh -c 'dmesg | grep -q "uvirtio-boot: uvirtio.gpu=off: no display created"'
+        ;;
+    lifecycle)
+        check_display 1024x768
+        check_lifecycle
         ;;
     sample)
         check "rd.uvirtio=0: uvirtio-boot made no device" test -z "$(uvirtio_dev)"

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /dev/uvirtio ABI from user space, in the test guest: validation,
+ * error codes, lifecycle, several devices, access. TAP, one line per fact.
+ * Devices use virtio id 0xfff0, which no driver binds.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/uvirtio.h>
+
+#define TEST_ID		0xfff0
+#define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
+
+static int tests, failures;
+static void *bad_ptr;
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	failures += !cond;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ok() on an ioctl that must fail with @err. */
+static void fails(int ret, int err, const char *what)
+{
+	int e = errno;
+
+	ok(ret == -1 && e == err, "%s: %s (got %d, %s)", what, strerror(err),
+	   ret, ret == -1 ? strerror(e) : "success");
+}
+
+static int xopen(void)
+{
+	int fd = open("/dev/uvirtio", O_RDWR);
+
+	if (fd < 0) {
+		printf("Bail out! /dev/uvirtio: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static int create(int fd, __u16 flags)
+{
+	static char config[4] = { 1, 2, 3, 4 };
+	struct uvirtio_setup s = {
+		.features = 1ULL << 28 | 1ULL << 29 | 1ULL << 34 | 1ULL << 3,
+		.config_addr = (uintptr_t)config,
+		.config_len = sizeof(config),
+		.flags = flags,
+		.id = TEST_ID,
+	};
+
+	return ioctl(fd, UV_DEV_CREATE, &s);
+}
+
+/* The listed device with uvirtio id @id, or NULL. */
+static struct uvirtio_dev_info *find(int fd, int id)
+{
+	static struct uvirtio_dev_info info[64];
+	struct uvirtio_list l = { .devs_addr = (uintptr_t)info, .count = 64 };
+	unsigned int i;
+
+	if (ioctl(fd, UV_DEV_LIST, &l))
+		return NULL;
+	for (i = 0; i < l.count && i < 64; i++)
+		if ((int)info[i].id == id)
+			return &info[i];
+	return NULL;
+}
+
+static int in_sysfs(int id)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/devices/platform/uvirtio.%d", id);
+	return stat(path, &st) == 0;
+}
+
+/* One valid expectation: a read block with a rule, a write block. */
+static void good_expect(struct uvirtio_expect *ex)
+{
+	static const char match[4] = "ABCD", reply[2] = "OK";
+
+	memset(ex, 0, sizeof(*ex));
+	strcpy(ex->expects[0].vq_name, "requestq");
+	ex->expects[0].blocks[0].len = 16;
+	ex->expects[0].blocks[0].flags = 1;
+	ex->expects[0].blocks[0].data = (uintptr_t)match;
+	ex->expects[0].blocks[0].rules[0].len = 4;
+	ex->expects[0].blocks[1].len = 8;
+	ex->expects[0].blocks[1].flags = 2;
+	ex->expects[0].blocks[1].data = (uintptr_t)reply;
+	ex->expects[0].blocks[1].rules[0].off = 6;
+	ex->expects[0].blocks[1].rules[0].len = 2;
+}
+
+static void test_expect(void)
+{
+	static struct uvirtio_expect ex;
+	int fd = xopen();
+
+	good_expect(&ex);
+	ok(ioctl(fd, UV_DEV_EXPECT, &ex) == 0, "a valid UV_DEV_EXPECT is taken");
+	ok(ioctl(fd, UV_DEV_EXPECT, &ex) == 0, "a second UV_DEV_EXPECT replaces the first");
+
+	good_expect(&ex);
+	memset(ex.expects[0].vq_name, 'q', UVIRTIO_MAX_VQ_NAME);
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "unterminated queue name");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[1].rules[0].off = 7;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "rule past the end of its block");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[0].rules[1].off = 0xffff;
+	ex.expects[0].blocks[0].rules[1].len = 0xffff;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "rule off + len overflowing 16 bits");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[0].flags = 4;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "block flag INDIRECT");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[0].unused = 1;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero unused field");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[3].flags = 1;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero block after the end of the list");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[0].rules[2].off = 3;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero rule after the end of the list");
+
+	good_expect(&ex);
+	ex.expects[2].blocks[0].len = 4;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero expect after the end of the list");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[0].data = 0;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EFAULT, "NULL rule data");
+
+	good_expect(&ex);
+	ex.expects[0].blocks[1].data = (uintptr_t)bad_ptr;
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EFAULT, "unmapped rule data");
+
+	fails(ioctl(fd, UV_DEV_EXPECT, bad_ptr), EFAULT, "unmapped UV_DEV_EXPECT argument");
+
+	/* 17 rules of 65535 bytes: more than 1 MiB of rule data. */
+	memset(&ex, 0, sizeof(ex));
+	for (int i = 0; i < 3; i++) {
+		strcpy(ex.expects[i].vq_name, "q");
+		for (int j = 0; j < 8; j++) {
+			struct uvirtio_block *b = &ex.expects[i].blocks[j];
+
+			if (i * 8 + j >= 17)
+				break;
+			b->len = 65535;
+			b->rules[0].len = 65535;
+			b->data = (uintptr_t)bad_ptr;
+		}
+	}
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "more than 1 MiB of rule data");
+	close(fd);
+}
+
+static void test_create(void)
+{
+	struct uvirtio_setup s = { .config_addr = 0, .config_len = 0, .id = TEST_ID };
+	char config[UVIRTIO_MAX_CONFIG_LEN + 1] = { 0 };
+	int fd = xopen();
+
+	s.config_addr = (uintptr_t)config;
+	s.config_len = sizeof(config);
+	fails(ioctl(fd, UV_DEV_CREATE, &s), EINVAL, "config space of 1025 bytes");
+	s.config_len = 4;
+	s.flags = 2;
+	fails(ioctl(fd, UV_DEV_CREATE, &s), EINVAL, "unknown UV_DEV_CREATE flag");
+	s.flags = 0;
+	s.id = 0;
+	fails(ioctl(fd, UV_DEV_CREATE, &s), EINVAL, "device id 0");
+	s.id = TEST_ID;
+	s.config_addr = (uintptr_t)bad_ptr;
+	fails(ioctl(fd, UV_DEV_CREATE, &s), EFAULT, "unmapped config space");
+	fails(ioctl(fd, UV_DEV_CREATE, bad_ptr), EFAULT, "unmapped UV_DEV_CREATE argument");
+	fails(ioctl(fd, _IO('V', 99)), ENOTTY, "unknown ioctl");
+	fails(ioctl(fd, _IOW('V', 1, __u32), bad_ptr), ENOTTY,
+	      "UV_DEV_CREATE's number with the wrong size");
+	close(fd);
+}
+
+static void test_lifecycle(void)
+{
+	struct uvirtio_destroy d = { 0 };
+	struct uvirtio_dev_info *info;
+	struct uvirtio_list l = { 0 };
+	static struct uvirtio_expect ex;
+	__u32 version = 0;
+	int fd = xopen(), other = xopen(), id, sid;
+
+	ok(ioctl(fd, UV_GET_API_VERSION, &version) == 0 && version == 1,
+	   "UV_GET_API_VERSION is 1 (got %u)", version);
+
+	id = create(fd, 0);
+	ok(id >= 0, "a plain device is created (id %d)", id);
+	info = find(other, id);
+	ok(info && info->device_id == TEST_ID && (info->state & UVIRTIO_STATE_OWNED),
+	   "UV_DEV_LIST shows it, owned by its file");
+	ok(info && (info->features & (1ULL << 32)) && (info->features & (1ULL << 3)),
+	   "offered features keep VERSION_1 and device bit 3");
+	ok(info && !(info->features & (1ULL << 28 | 1ULL << 29 | 1ULL << 34)),
+	   "indirect, event-index and packed rings are not offered");
+	ok(in_sysfs(id), "/sys/devices/platform/uvirtio.%d exists", id);
+	fails(create(fd, 0), EBUSY, "a second UV_DEV_CREATE on the same file");
+	good_expect(&ex);
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EBUSY, "UV_DEV_EXPECT after UV_DEV_CREATE");
+	d.id = id;
+	fails(ioctl(other, UV_DEV_DESTROY, &d), EBUSY, "another file destroying it");
+	close(fd);
+	ok(!find(other, id) && !in_sysfs(id), "closing its file removes it");
+
+	fd = xopen();
+	sid = create(fd, STICK);
+	ok(sid >= 0, "a sticky device is created (id %d)", sid);
+	close(fd);
+	info = find(other, sid);
+	ok(info && !(info->state & UVIRTIO_STATE_OWNED) && (info->flags & STICK),
+	   "it stays after its file is closed, listed as sticky");
+	d.id = sid;
+	d.flags = 1;
+	fails(ioctl(other, UV_DEV_DESTROY, &d), EINVAL, "UV_DEV_DESTROY with flags");
+	d.flags = 0;
+	ok(ioctl(other, UV_DEV_DESTROY, &d) == 0, "UV_DEV_DESTROY removes it");
+	ok(!find(other, sid) && !in_sysfs(sid), "it is gone from the list and sysfs");
+	fails(ioctl(other, UV_DEV_DESTROY, &d), ENOENT, "destroying it again");
+	fails(ioctl(other, UV_DEV_DESTROY, bad_ptr), EFAULT, "unmapped UV_DEV_DESTROY argument");
+
+	l.reserved = 1;
+	fails(ioctl(other, UV_DEV_LIST, &l), EINVAL, "UV_DEV_LIST with reserved set");
+	fails(ioctl(other, UV_DEV_LIST, bad_ptr), EFAULT, "unmapped UV_DEV_LIST argument");
+	l.reserved = 0;
+	l.count = 1;
+	l.devs_addr = (uintptr_t)bad_ptr;
+	fd = xopen();
+	id = create(fd, 0);
+	fails(ioctl(other, UV_DEV_LIST, &l), EFAULT, "UV_DEV_LIST into unmapped memory");
+	l.count = 0;
+	ok(ioctl(other, UV_DEV_LIST, &l) == 0 && l.count >= 1,
+	   "UV_DEV_LIST with no room counts the devices (%u)", l.count);
+	close(fd);
+	close(other);
+}
+
+static void test_several(void)
+{
+	int fds[4], ids[4], i, distinct = 1, listed = 0, gone = 1;
+	int other = xopen();
+
+	for (i = 0; i < 4; i++) {
+		fds[i] = xopen();
+		ids[i] = create(fds[i], 0);
+	}
+	for (i = 0; i < 4; i++) {
+		listed += find(other, ids[i]) != NULL;
+		if (i && ids[i] == ids[i - 1])
+			distinct = 0;
+	}
+	ok(listed == 4 && distinct, "four devices exist at once, with their own ids");
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	for (i = 0; i < 4; i++)
+		gone &= !find(other, ids[i]) && !in_sysfs(ids[i]);
+	ok(gone, "closing their files removes all four");
+	close(other);
+}
+
+/* Runs @fn in a child; its exit status. */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+static int open_errno(void)
+{
+	int fd = open("/dev/uvirtio", O_RDWR);
+
+	return fd >= 0 ? 0 : errno;
+}
+
+static int as_nobody(void)
+{
+	if (setgid(65534) || setuid(65534))
+		return 254;
+	return open_errno();
+}
+
+static int without_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct c[2];
+
+	if (syscall(SYS_capget, &h, c))
+		return 254;
+	c[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	c[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	if (syscall(SYS_capset, &h, c))
+		return 254;
+	return open_errno();
+}
+
+static void test_access(void)
+{
+	struct stat st = { 0 };
+
+	ok(stat("/dev/uvirtio", &st) == 0 && (st.st_mode & 0777) == 0600,
+	   "/dev/uvirtio is mode 0600 (%o)", st.st_mode & 0777);
+	ok(in_child(as_nobody) == EACCES, "a non-root user cannot open it");
+	ok(in_child(without_cap_sys_admin) == EPERM,
+	   "root without CAP_SYS_ADMIN cannot open it");
+}
+
+int main(void)
+{
+	bad_ptr = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_expect();
+	test_create();
+	test_lifecycle();
+	test_several();
+	test_access();
+	printf("1..%d\n", tests);
+	return failures != 0;
+}
