@@ -45,7 +45,13 @@ $(B)/musl-include:
 	ln -sfn /usr/include/asm-generic $@/asm-generic
 	ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $@/asm
 
-$(B)/uvirtio-boot: $(TOOL_SRC) $(TOOL_HDR) | $(if $(MUSL_CC),$(B)/musl-include)
+# Rebuild when the flags (PREFIX, PROFILEDIR) change.
+$(B)/tool-flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(TOOL_CC) $(TOOL_CFLAGS)' | cmp -s - $@ || \
+		echo '$(TOOL_CC) $(TOOL_CFLAGS)' > $@
+
+$(B)/uvirtio-boot: $(TOOL_SRC) $(TOOL_HDR) $(B)/tool-flags | $(if $(MUSL_CC),$(B)/musl-include)
 	@mkdir -p $(B)
 	$(TOOL_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC)
 
@@ -66,7 +72,7 @@ check:
 demo:
 	test-vm/demo
 
-install: tool
+install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	install -D -m 0755 $(B)/uvirtio-boot $(DESTDIR)$(SBINDIR)/uvirtio-boot
@@ -82,4 +88,4 @@ clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
-.PHONY: all tool module unit check demo install clean
+.PHONY: all tool module unit check demo install clean FORCE

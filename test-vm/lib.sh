@@ -8,7 +8,7 @@ CACHE=${UVIRTIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/uvirtio}
 WORK=${UVIRTIO_WORK:-$SRC/build/test-vm}
 BOOT_TIMEOUT=${UVIRTIO_BOOT_TIMEOUT:-180}
 HOST_PACKAGES="qemu-system-x86 dracut-core musl-tools libdrm-tests sparse kmod
-cpio gcc make python3 udev"
+cpio gcc make python3 udev file"
 
 die() {
     echo "test-vm: $*" >&2
@@ -79,7 +79,7 @@ fetch_kernel() {
 }
 
 # Builds the tool, the module for KVER, the guest helpers and the seed's
-# sample; puts uvirtio.ko into the guest's module tree.
+# sample.
 build_all() {
     local out=$WORK/build.log
     BIN=$WORK/bin
@@ -96,24 +96,33 @@ build_all() {
         gcc -static -O2 -I"$SRC/include/uapi" -o "$BIN/uvirtio-vga" \
             "$SEED/uvirtio-vga.c" > "$WORK/sample-build.log" 2>&1
     fi
-    install -D -m 0644 "$SRC/kernel/uvirtio.ko" "$KMODDIR/updates/uvirtio.ko"
-    depmod -b "${KMODDIR%/lib/modules/*}" "$KVER" ||
-        die "depmod failed for the guest's modules"
 }
 
-# Builds the test initramfs with the real dracut and the dracut modules of
-# this tree (uvirtio from initramfs-hook/, uvtest from test-vm/).
+# make_initramfs OUT [ROOT]: the test initramfs, made by the real dracut
+# with the uvtest module of test-vm/ and the uvirtio module, tool, profiles
+# and uvirtio.ko of this tree, or as installed under ROOT by make install.
 make_initramfs() {
-    local out=$1 base=$WORK/dracut f
+    local out=$1 root=${2-} base=$WORK/dracut f
+    local mod=$SRC/initramfs-hook/dracut/90uvirtio tool=$SRC/build/uvirtio-boot
+    local profiles=$SRC/profiles ko=$SRC/kernel/uvirtio.ko
+    if [ -n "$root" ]; then
+        mod=$root/usr/lib/dracut/modules.d/90uvirtio
+        tool=$root/usr/sbin/uvirtio-boot
+        profiles=$root/usr/share/uvirtio/profiles
+        ko=$root/lib/modules/$KVER/updates/uvirtio.ko
+    fi
+    install -D -m 0644 "$ko" "$KMODDIR/updates/uvirtio.ko"
+    depmod -b "${KMODDIR%/lib/modules/*}" "$KVER" ||
+        die "depmod failed for the guest's modules"
     rm -rf "$base" && mkdir -p "$base/modules.d" "$WORK/empty"
     for f in /usr/lib/dracut/*; do
         [ "${f##*/}" = modules.d ] || ln -s "$f" "$base/"
     done
     ln -s /usr/lib/dracut/modules.d/* "$base/modules.d/"
-    ln -s "$SRC/initramfs-hook/dracut/90uvirtio" "$base/modules.d/90uvirtio"
+    ln -s "$mod" "$base/modules.d/90uvirtio"
     ln -s "$SRC/test-vm/dracut/99uvtest" "$base/modules.d/99uvtest"
-    dracutbasedir=$base UVIRTIO_BOOT=$SRC/build/uvirtio-boot \
-        UVIRTIO_PROFILES=$SRC/profiles UVTEST_BIN=$BIN \
+    dracutbasedir=$base UVIRTIO_BOOT=$tool \
+        UVIRTIO_PROFILES=$profiles UVTEST_BIN=$BIN \
         dracut --force --no-hostonly --no-hostonly-cmdline --no-compress \
         --no-early-microcode --conf /dev/null --confdir "$WORK/empty" \
         --kmoddir "$KMODDIR" --modules "bash base udev-rules uvirtio uvtest" \

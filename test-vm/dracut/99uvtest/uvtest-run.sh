@@ -45,6 +45,8 @@ check_display() {
     check "connector Virtual-1 is connected" \
         grep -qx connected "$(connector)/status"
     _pref=$(head -n 1 "$(connector)/modes" 2> /dev/null)
+    say "info connector Virtual-1 $(cat "$(connector)/status" 2> /dev/null)"
+    say "info mode $_pref"
     check "preferred mode is $_mode (got $_pref)" test "$_pref" = "$_mode"
     check "/dev/dri/card0 exists" test -c /dev/dri/card0
     _fb=$(uvtest-util fbinfo /dev/fb0 2> /dev/null)
