@@ -128,6 +128,14 @@ struct uvirtio_chain {
 	struct uvirtio_desc write;
 };
 
+/*
+ * Devices answer from here: unbound and high priority, so that a request is
+ * answered while the driver goes on, on another CPU if there is one. A
+ * driver that tears down without waiting for its last requests (virtio_gpu
+ * frees buffers only when the device answers their unref) loses less.
+ */
+static struct workqueue_struct *uvirtio_wq;
+
 static DEFINE_MUTEX(uvirtio_lock);
 static LIST_HEAD(uvirtio_devices);
 static bool uvirtio_shutting_down;
@@ -429,7 +437,7 @@ static void uvirtio_work(struct work_struct *work)
 	}
 	mutex_unlock(&udev->vqs_lock);
 	if (requeue)
-		queue_work(system_wq, &udev->work);
+		queue_work(uvirtio_wq, &udev->work);
 }
 
 /* ---- virtio_config_ops ---- */
@@ -489,7 +497,7 @@ static void uvirtio_set_status(struct virtio_device *vdev, u8 status)
 	WRITE_ONCE(udev->status, status);
 	/* Requests made available before DRIVER_OK are answered now. */
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
-		queue_work(system_wq, &udev->work);
+		queue_work(uvirtio_wq, &udev->work);
 }
 
 static void uvirtio_reset(struct virtio_device *vdev)
@@ -508,7 +516,7 @@ static void uvirtio_reset(struct virtio_device *vdev)
 
 static bool uvirtio_notify(struct virtqueue *vq)
 {
-	queue_work(system_wq, &to_uvirtio(vq->vdev)->work);
+	queue_work(uvirtio_wq, &to_uvirtio(vq->vdev)->work);
 	return true;
 }
 
@@ -829,40 +837,34 @@ static int uvirtio_copy_rule_data(struct uvirtio_rules *r)
 static int uvirtio_set_expect(struct uvirtio_file *f,
 			      const struct uvirtio_expect __user *arg)
 {
+	struct uvirtio_expect *ex;
 	struct uvirtio_rules *r;
 	size_t total;
 	int ret;
 
-	r = kvmalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	if (copy_from_user(&r->expect, arg, sizeof(r->expect))) {
-		ret = -EFAULT;
-		goto err;
-	}
-	ret = uvirtio_check_expect(&r->expect, &total);
+	ex = memdup_user(arg, sizeof(*ex));
+	if (IS_ERR(ex))
+		return PTR_ERR(ex);
+	ret = uvirtio_check_expect(ex, &total);
 	if (ret)
-		goto err;
-	if (total) {
-		struct uvirtio_rules *grown;
-
-		grown = kvrealloc(r, sizeof(*r), struct_size(r, data, total),
-				  GFP_KERNEL);
-		if (!grown) {
-			ret = -ENOMEM;
-			goto err;
-		}
-		r = grown;
+		goto out;
+	r = kvmalloc(struct_size(r, data, total), GFP_KERNEL);
+	if (!r) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	r->expect = *ex;
 	r->data_len = total;
 	ret = uvirtio_copy_rule_data(r);
-	if (ret)
-		goto err;
+	if (ret) {
+		kvfree(r);
+		goto out;
+	}
+	/* A second UV_DEV_EXPECT replaces the first. */
 	kvfree(f->rules);
 	f->rules = r;
-	return 0;
-err:
-	kvfree(r);
+out:
+	kfree(ex);
 	return ret;
 }
 
@@ -1077,9 +1079,12 @@ static int __init uvirtio_init(void)
 {
 	int ret;
 
+	uvirtio_wq = alloc_workqueue("uvirtio", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!uvirtio_wq)
+		return -ENOMEM;
 	ret = register_reboot_notifier(&uvirtio_reboot_nb);
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = misc_register(&uvirtio_misc);
 	if (ret)
 		goto err_reboot;
@@ -1087,6 +1092,8 @@ static int __init uvirtio_init(void)
 
 err_reboot:
 	unregister_reboot_notifier(&uvirtio_reboot_nb);
+err_wq:
+	destroy_workqueue(uvirtio_wq);
 	return ret;
 }
 
@@ -1099,6 +1106,7 @@ static void __exit uvirtio_exit(void)
 	/* No file is open (each holds the module): only sticky devices left. */
 	uvirtio_take_all(&gone);
 	uvirtio_destroy_list(&gone);
+	destroy_workqueue(uvirtio_wq);
 	ida_destroy(&uvirtio_ida);
 }
 
