@@ -33,7 +33,9 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/preempt.h>
 #include <linux/reboot.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio.h>
@@ -84,6 +86,7 @@ struct uvirtio_device {
 
 	struct uvirtio_rules *rules;
 	u8 status;
+	bool removing;
 
 	spinlock_t config_lock;
 	u32 config_generation;
@@ -516,7 +519,18 @@ static void uvirtio_reset(struct virtio_device *vdev)
 
 static bool uvirtio_notify(struct virtqueue *vq)
 {
-	queue_work(uvirtio_wq, &to_uvirtio(vq->vdev)->work);
+	struct uvirtio_device *udev = to_uvirtio(vq->vdev);
+
+	queue_work(uvirtio_wq, &udev->work);
+	/*
+	 * While this module unregisters the device, the driver's remove() may
+	 * queue requests and then reset the device right after flushing its
+	 * own work: virtio_gpu frees a buffer only when its unref is answered.
+	 * Answer before returning then, if this context may sleep.
+	 */
+	if (READ_ONCE(udev->removing) && preemptible() &&
+	    current_work() != &udev->work)
+		flush_work(&udev->work);
 	return true;
 }
 
@@ -635,7 +649,8 @@ static void uvirtio_release_dev(struct device *dev)
 
 /*
  * Unregisters a device that is off uvirtio_devices. The driver is unbound,
- * resets the device and frees its rings before this returns. Called without
+ * resets the device and frees its rings before this returns; its last
+ * requests are answered synchronously (see uvirtio_notify()). Called without
  * uvirtio_lock.
  */
 static void uvirtio_destroy(struct uvirtio_device *udev)
@@ -643,6 +658,7 @@ static void uvirtio_destroy(struct uvirtio_device *udev)
 	struct platform_device *pdev = udev->pdev;
 	int id = udev->id;
 
+	WRITE_ONCE(udev->removing, true);
 	unregister_virtio_device(&udev->vdev);
 	platform_device_unregister(pdev);
 	/* Only now may another device be called uvirtio.<id>. */

@@ -40,29 +40,170 @@ need_packages() {
     fi
 }
 
-# Sets KVER for a kernel named by series (6.1) or by release (6.1.0-56-amd64).
+# The Debian mirror this machine's own apt sources name for bookworm.
+debian_mirror() {
+    local f line types= uris= suites=
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -e "$f" ] || continue
+        while read -r line; do
+            set -- $line
+            [ "${1-}" = deb ] || continue
+            case "${2-}" in \[*) shift ;; esac
+            [ "${3-}" = bookworm ] && echo "$2" && return 0
+        done < "$f"
+    done
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -e "$f" ] || continue
+        # deb822: stanzas separated by blank lines
+        while IFS= read -r line || [ -n "$types$uris" ]; do
+            case "$line" in
+            Types:*) types=${line#Types:} ;;
+            URIs:*) uris=${line#URIs:} ;;
+            Suites:*) suites=" ${line#Suites:} " ;;
+            "")
+                if [[ " $types " == *" deb "* && "$suites" == *" bookworm "* ]]; then
+                    set -- $uris
+                    echo "$1"
+                    return 0
+                fi
+                types= uris= suites=
+                [ -n "$line" ] || continue
+                ;;
+            esac
+        done < <(cat "$f"; echo)
+    done
+    return 1
+}
+
+# Adds bookworm-backports from the same mirror to apt (priority 100: it
+# never replaces bookworm's packages unless asked).
+enable_backports() {
+    local list=/etc/apt/sources.list.d/uvirtio-bookworm-backports.sources mirror
+    apt-cache policy 2> /dev/null | grep -q 'bookworm-backports' && return 0
+    [ "$(id -u)" = 0 ] || die "bookworm-backports is not in apt's sources (run as root)"
+    mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror in its apt sources"
+    log "adding bookworm-backports ($list)"
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$mirror" > "$list"
+    apt-get update -q > "$WORK/apt-update.log" 2>&1 ||
+        die "apt-get update failed: see $WORK/apt-update.log"
+}
+
+# apt-get/apt-cache for Debian unstable, with lists of their own in the
+# cache: unstable never enters this machine's sources.
+unstable_apt() {
+    local cmd=$1 dir=$CACHE/apt-unstable
+    shift
+    "$cmd" -q -o Dir::Etc::SourceList="$dir/sources.list" \
+        -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$dir/lists" \
+        -o Dir::Cache="$dir/cache" -o Dir::Cache::archives="$dir/archives" "$@"
+}
+
+# Debian's metapackage linux-image-amd64 in SUITE depends on the release.
+debian_release() {
+    local suite=$1 version
+    version=$(apt-cache madison linux-image-amd64 2> /dev/null |
+        awk -v s="$suite/main" '$0 ~ " " s " " { print $3; exit }')
+    [ -n "$version" ] || return 1
+    apt-cache depends "linux-image-amd64=$version" 2> /dev/null |
+        sed -n 's/.*Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n 1
+}
+
+# Sets KVER (and KSERIES, what the runner prints) for a kernel named by
+# series (6.1, 6.12, mainline) or by Debian release (6.1.0-56-amd64).
 resolve_kernel() {
-    local want=$1 pkg
+    local want=$1
+    KSERIES=$want
     case "$want" in
     *-amd64) KVER=$want ;;
     6.1)
-        apt-cache show linux-image-amd64 > /dev/null 2>&1 ||
+        apt-cache madison linux-image-amd64 2> /dev/null | grep -q ' 6\.1\.' ||
             apt-get update -q > "$WORK/apt-update.log" 2>&1
-        pkg=$(apt-cache depends linux-image-amd64 2> /dev/null |
-            sed -n 's/.*Depends: linux-image-\(6\.1\.[0-9-]*-amd64\)$/\1/p' |
-            head -n 1)
-        [ -n "$pkg" ] || die "cannot find Debian's 6.1 kernel package (apt-get update?)"
-        KVER=$pkg
+        KVER=$(debian_release bookworm-security || debian_release bookworm) ||
+            die "cannot find Debian 12's 6.1 kernel package (apt-get update?)"
         ;;
-    *) die "unknown kernel '$want' (use 6.1 or a release such as 6.1.0-56-amd64)" ;;
+    6.12)
+        enable_backports
+        KVER=$(debian_release bookworm-backports) ||
+            die "cannot find the 6.12 kernel in bookworm-backports"
+        case "$KVER" in 6.12.*) ;; *) die "bookworm-backports has $KVER, not 6.12" ;; esac
+        ;;
+    mainline) resolve_mainline ;;
+    *) die "unknown kernel '$want' (6.1, 6.12, mainline, or a release such as 6.1.0-56-amd64)" ;;
     esac
+    [ -n "$KVER" ] || die "no kernel release for '$want'"
+}
+
+# The newest linux-source-X.Y in Debian unstable: MAINLINE_PKG, its version
+# and the release our build of it gets (LOCALVERSION in mainline.config).
+resolve_mainline() {
+    local dir=$CACHE/apt-unstable mirror
+    mkdir -p "$dir/lists/partial" "$dir/cache" "$dir/archives/partial"
+    if [ ! -e "$dir/sources.list" ]; then
+        mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror"
+        echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror unstable main" \
+            > "$dir/sources.list"
+    fi
+    # Lists at most a day old.
+    if [ -z "$(find "$dir/lists" -name '*unstable*Packages*' -mtime -1 2> /dev/null)" ]; then
+        unstable_apt apt-get update > "$WORK/apt-unstable.log" 2>&1 ||
+            die "cannot read Debian unstable's package lists: see $WORK/apt-unstable.log"
+    fi
+    MAINLINE_PKG=$(unstable_apt apt-cache search --names-only '^linux-source-[0-9.]+$' |
+        awk '{ print $1 }' | sort -V | tail -n 1)
+    [ -n "$MAINLINE_PKG" ] || die "no linux-source package in Debian unstable"
+    MAINLINE_VERSION=$(unstable_apt apt-cache show "$MAINLINE_PKG" |
+        sed -n 's/^Version: //p' | sort -V | tail -n 1)
+    KVER=${MAINLINE_VERSION%%-*}-uvirtio
+}
+
+# Builds the mainline kernel from Debian's source with test-vm/mainline.config
+# into the cache, once per version: bzImage, modules, and the build tree the
+# module builds against (about 25 minutes on two cores).
+build_mainline() {
+    local kdir=$CACHE/kernels/$KVER src deb
+    src=$kdir/src
+    KIMAGE=$kdir/root/boot/vmlinuz-$KVER
+    KMODDIR=$kdir/root/lib/modules/$KVER
+    KBUILD=$src
+    [ -e "$kdir/.done" ] && return 0
+    need_packages flex bison bc libelf-dev libssl-dev xz-utils dwarves
+    rm -rf "$kdir" && mkdir -p "$kdir/root/boot"
+    log "fetching $MAINLINE_PKG $MAINLINE_VERSION from Debian unstable"
+    (cd "$kdir" && unstable_apt apt-get download "$MAINLINE_PKG=$MAINLINE_VERSION") \
+        > "$kdir/download.log" 2>&1 || die "cannot download $MAINLINE_PKG: see $kdir/download.log"
+    deb=$(ls "$kdir"/linux-source-*.deb)
+    mkdir -p "$kdir/deb" && dpkg-deb -x "$deb" "$kdir/deb" && rm -f "$deb"
+    mkdir -p "$src"
+    tar -xf "$kdir"/deb/usr/src/linux-source-*.tar.* -C "$src" --strip-components=1 ||
+        die "cannot unpack $MAINLINE_PKG"
+    rm -rf "$kdir/deb"
+    log "building $KVER (bzImage and modules, about 25 minutes on two cores)"
+    (cd "$src" && make -s defconfig &&
+        scripts/kconfig/merge_config.sh -m .config "$SRC/test-vm/mainline.config" &&
+        make -s olddefconfig) > "$kdir/build.log" 2>&1 ||
+        die "kernel configuration failed: see $kdir/build.log"
+    make -C "$src" -j"$(nproc)" bzImage modules >> "$kdir/build.log" 2>&1 ||
+        die "kernel build failed: see $kdir/build.log"
+    [ "$(make -s -C "$src" kernelrelease)" = "$KVER" ] ||
+        die "the kernel built as $(make -s -C "$src" kernelrelease), not $KVER"
+    make -C "$src" INSTALL_MOD_PATH="$kdir/root" modules_install >> "$kdir/build.log" 2>&1 ||
+        die "modules_install failed: see $kdir/build.log"
+    cp "$src/arch/x86/boot/bzImage" "$KIMAGE"
+    touch "$kdir/.done"
 }
 
 # The guest kernel: headers installed here, image and modules extracted into
 # the cache (not installed: no initramfs or bootloader work on this host).
+# The mainline kernel is built instead.
 fetch_kernel() {
     local kdir=$CACHE/kernels/$KVER deb
+    if [ "$KSERIES" = mainline ]; then
+        build_mainline
+        return
+    fi
     need_packages "linux-headers-$KVER"
+    KBUILD=/lib/modules/$KVER/build
     KIMAGE=$kdir/root/boot/vmlinuz-$KVER
     KMODDIR=$kdir/root/lib/modules/$KVER
     if [ ! -e "$kdir/.done" ]; then
@@ -85,7 +226,7 @@ build_all() {
     BIN=$WORK/bin
     mkdir -p "$BIN"
     make -C "$SRC" tool > "$out" 2>&1 || { cat "$out"; die "tool build failed"; }
-    make -C "$SRC/kernel" KVER="$KVER" > "$out" 2>&1 ||
+    make -C "$SRC/kernel" KDIR="$KBUILD" > "$out" 2>&1 ||
         { cat "$out"; die "module build failed for $KVER"; }
     gcc -static -O2 -Wall -o "$BIN/uvtest-util" "$SRC/test-vm/guest/uvtest-util.c" ||
         die "uvtest-util build failed"
@@ -109,9 +250,10 @@ make_initramfs() {
         mod=$root/usr/lib/dracut/modules.d/90uvirtio
         tool=$root/usr/sbin/uvirtio-boot
         profiles=$root/usr/share/uvirtio/profiles
-        ko=$root/lib/modules/$KVER/updates/uvirtio.ko
+        ko=$(ls "$root/lib/modules/$KVER/updates/"uvirtio.ko* | head -n 1)
     fi
-    install -D -m 0644 "$ko" "$KMODDIR/updates/uvirtio.ko"
+    rm -f "$KMODDIR"/updates/uvirtio.ko*
+    install -D -m 0644 "$ko" "$KMODDIR/updates/${ko##*/}"
     depmod -b "${KMODDIR%/lib/modules/*}" "$KVER" ||
         die "depmod failed for the guest's modules"
     rm -rf "$base" && mkdir -p "$base/modules.d" "$WORK/empty"
