@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            build uvirtio-boot and uvirtio.ko (for KVER, default: running)
-# make check      install what the tests need, run unit and VM tests
+# make check      install what the tests need, run unit and VM tests on
+#                 Debian 12's 6.1 and 6.12 (KERNEL=6.12 for one of them)
+# make check-mainline  the same on the newest mainline Debian ships, built here
 # make demo       boot a VM at 1920x1080 and show what the guest sees
 # make install    install module, tool, profiles and dracut module
 
@@ -69,6 +71,9 @@ unit: $(B)/test-unit
 check:
 	test-vm/check $(if $(KERNEL),--kernel $(KERNEL))
 
+check-mainline:
+	test-vm/check --kernel mainline
+
 demo:
 	test-vm/demo
 
@@ -88,4 +93,4 @@ clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
-.PHONY: all tool module unit check demo install clean FORCE
+.PHONY: all tool module unit check check-mainline demo install clean FORCE

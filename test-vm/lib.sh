@@ -290,7 +290,11 @@ choose_accel() {
 boot_vm() {
     local log=$1 initrd=$2 cmdline=$3 disk=${4-} drive=()
     [ -n "$disk" ] && drive=(-drive "file=$disk,format=raw,if=virtio")
-    timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -nodefaults \
+    local accel=$ACCEL
+    # Multi-threaded TCG sometimes oopses a loaded guest's early boot
+    # (int3 while patching kernel text): one host thread runs both vCPUs.
+    [ "$ACCEL" = tcg ] && accel=tcg,thread=single
+    timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel "$accel" -nodefaults \
         -no-user-config -machine pc -m 1024 -smp 2 -vga none -display none \
         -no-reboot -kernel "$KIMAGE" -initrd "$initrd" \
         -append "console=tty0 console=ttyS0 panic=-1 root=uvtest rd.shell=0 rd.emergency=poweroff $cmdline" \
