@@ -22,10 +22,13 @@
  *    drivers may read in atomic context.
  */
 
+#include <linux/atomic.h>
 #include <linux/bottom_half.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/idr.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -87,6 +90,7 @@ struct uvirtio_device {
 	struct uvirtio_rules *rules;
 	u8 status;
 	bool removing;
+	atomic_long_t answered;
 
 	spinlock_t config_lock;
 	u32 config_generation;
@@ -405,6 +409,7 @@ static bool uvirtio_process_vq(struct uvirtio_device *udev,
 		uvq->last_avail++;
 		done++;
 	}
+	atomic_long_add(done, &udev->answered);
 	*more = uvq->last_avail != avail;
 	if (!done)
 		return false;
@@ -648,6 +653,29 @@ static void uvirtio_release_dev(struct device *dev)
 }
 
 /*
+ * Lets a bound driver settle before its remove(). virtio_gpu resets the
+ * device right after flushing its own work once, and leaks the buffers
+ * whose answers, fences or deferred frees are still in flight then
+ * ("Memory manager not clean during takedown"). Waits until no request has
+ * come for 20 ms, at most half a second.
+ */
+static void uvirtio_quiesce(struct uvirtio_device *udev)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(500);
+	long seen;
+
+	if (!(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
+		return;
+	do {
+		flush_work(&udev->work);
+		seen = atomic_long_read(&udev->answered);
+		msleep(20);
+		flush_work(&udev->work);
+	} while (atomic_long_read(&udev->answered) != seen &&
+		 time_before(jiffies, deadline));
+}
+
+/*
  * Unregisters a device that is off uvirtio_devices. The driver is unbound,
  * resets the device and frees its rings before this returns; its last
  * requests are answered synchronously (see uvirtio_notify()). Called without
@@ -658,6 +686,7 @@ static void uvirtio_destroy(struct uvirtio_device *udev)
 	struct platform_device *pdev = udev->pdev;
 	int id = udev->id;
 
+	uvirtio_quiesce(udev);
 	WRITE_ONCE(udev->removing, true);
 	unregister_virtio_device(&udev->vdev);
 	platform_device_unregister(pdev);
