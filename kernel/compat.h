@@ -60,4 +60,23 @@ static int uvirtio_find_vqs_compat(struct virtio_device *vdev,
 #define UVIRTIO_FIND_VQS	uvirtio_find_vqs
 #endif
 
+/*
+ * struct virtio_driver gained ->shutdown in 2025 (virtio_gpu uses it to
+ * unplug its DRM device). Tested at build time (Kbuild) so that backports
+ * count too.
+ */
+static inline bool uvirtio_driver_has_shutdown(struct virtio_device *vdev)
+{
+#ifdef UVIRTIO_HAVE_DRIVER_SHUTDOWN
+	bool ret;
+
+	device_lock(&vdev->dev);
+	ret = vdev->dev.driver && drv_to_virtio(vdev->dev.driver)->shutdown;
+	device_unlock(&vdev->dev);
+	return ret;
+#else
+	return false;
+#endif
+}
+
 #endif /* _UVIRTIO_COMPAT_H */

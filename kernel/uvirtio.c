@@ -36,9 +36,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
-#include <linux/preempt.h>
 #include <linux/reboot.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio.h>
@@ -89,7 +87,6 @@ struct uvirtio_device {
 
 	struct uvirtio_rules *rules;
 	u8 status;
-	bool removing;
 	atomic_long_t answered;
 
 	spinlock_t config_lock;
@@ -524,18 +521,7 @@ static void uvirtio_reset(struct virtio_device *vdev)
 
 static bool uvirtio_notify(struct virtqueue *vq)
 {
-	struct uvirtio_device *udev = to_uvirtio(vq->vdev);
-
-	queue_work(uvirtio_wq, &udev->work);
-	/*
-	 * While this module unregisters the device, the driver's remove() may
-	 * queue requests and then reset the device right after flushing its
-	 * own work: virtio_gpu frees a buffer only when its unref is answered.
-	 * Answer before returning then, if this context may sleep.
-	 */
-	if (READ_ONCE(udev->removing) && preemptible() &&
-	    current_work() != &udev->work)
-		flush_work(&udev->work);
+	queue_work(uvirtio_wq, &to_uvirtio(vq->vdev)->work);
 	return true;
 }
 
@@ -653,32 +639,40 @@ static void uvirtio_release_dev(struct device *dev)
 }
 
 /*
- * Lets a bound driver settle before its remove(). virtio_gpu resets the
- * device right after flushing its own work once, and leaks the buffers
- * whose answers, fences or deferred frees are still in flight then
- * ("Memory manager not clean during takedown"). Waits until no request has
- * come for 20 ms, at most half a second.
+ * Picks the moment to remove a bound driver. virtio_gpu drops, and so
+ * leaks, the buffers of a command it builds once its remove() has begun
+ * (drm_mm: "Memory manager not clean during takedown"), and fbcon's cursor
+ * blink makes such a command every 200 ms. Unregister just after a burst of
+ * requests has been answered and 10 ms have passed without one: the
+ * driver's periodic work is then as far away as it gets. Without a burst
+ * within 300 ms, or after a second of steady traffic, go ahead anyway.
  */
 static void uvirtio_quiesce(struct uvirtio_device *udev)
 {
-	unsigned long deadline = jiffies + msecs_to_jiffies(500);
-	long seen;
+	unsigned long quiet = jiffies + msecs_to_jiffies(300);
+	unsigned long limit = jiffies + msecs_to_jiffies(1000);
+	bool burst = false;
+	long seen, now;
 
 	if (!(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
 		return;
-	do {
+	flush_work(&udev->work);
+	seen = atomic_long_read(&udev->answered);
+	while (time_before(jiffies, limit)) {
+		msleep(10);
 		flush_work(&udev->work);
-		seen = atomic_long_read(&udev->answered);
-		msleep(20);
-		flush_work(&udev->work);
-	} while (atomic_long_read(&udev->answered) != seen &&
-		 time_before(jiffies, deadline));
+		now = atomic_long_read(&udev->answered);
+		if (now != seen)
+			burst = true;
+		else if (burst || time_after(jiffies, quiet))
+			break;
+		seen = now;
+	}
 }
 
 /*
  * Unregisters a device that is off uvirtio_devices. The driver is unbound,
- * resets the device and frees its rings before this returns; its last
- * requests are answered synchronously (see uvirtio_notify()). Called without
+ * resets the device and frees its rings before this returns. Called without
  * uvirtio_lock.
  */
 static void uvirtio_destroy(struct uvirtio_device *udev)
@@ -687,7 +681,6 @@ static void uvirtio_destroy(struct uvirtio_device *udev)
 	int id = udev->id;
 
 	uvirtio_quiesce(udev);
-	WRITE_ONCE(udev->removing, true);
 	unregister_virtio_device(&udev->vdev);
 	platform_device_unregister(pdev);
 	/* Only now may another device be called uvirtio.<id>. */
@@ -1102,16 +1095,25 @@ static void uvirtio_take_all(struct list_head *gone)
 }
 
 /*
- * Unplug every device before the core's device shutdown: a driver without a
- * shutdown hook (virtio_gpu before 2025) would otherwise keep queueing
- * console output to a device the core has broken and reset.
+ * Unplug, before the core's device shutdown, every device whose driver has
+ * no shutdown hook of its own (virtio_gpu before 2025): such a driver would
+ * keep queueing console output to a device the core has broken and reset.
+ * The others stop themselves there and are left alone.
  */
 static int uvirtio_reboot(struct notifier_block *nb, unsigned long action,
 			  void *data)
 {
+	struct uvirtio_device *udev, *tmp;
 	LIST_HEAD(gone);
+	LIST_HEAD(keep);
 
 	uvirtio_take_all(&gone);
+	list_for_each_entry_safe(udev, tmp, &gone, node)
+		if (uvirtio_driver_has_shutdown(&udev->vdev))
+			list_move_tail(&udev->node, &keep);
+	mutex_lock(&uvirtio_lock);
+	list_splice(&keep, &uvirtio_devices);
+	mutex_unlock(&uvirtio_lock);
 	uvirtio_destroy_list(&gone);
 	return NOTIFY_DONE;
 }
