@@ -219,15 +219,17 @@ fetch_kernel() {
     [ -e "$KIMAGE" ] || die "no kernel image in $kdir"
 }
 
-# Builds the tool, the module for KVER, the guest helpers and the seed's
-# sample.
+# Builds the tool, the module for KVER from clean with W=1 and sparse (its
+# output in $MODULE_LOG), the guest helpers and the seed's sample.
 build_all() {
     local out=$WORK/build.log
     BIN=$WORK/bin
+    MODULE_LOG=$WORK/module-build.log
     mkdir -p "$BIN"
     make -C "$SRC" tool > "$out" 2>&1 || { cat "$out"; die "tool build failed"; }
-    make -C "$SRC/kernel" KDIR="$KBUILD" > "$out" 2>&1 ||
-        { cat "$out"; die "module build failed for $KVER"; }
+    make -C "$SRC/kernel" KDIR="$KBUILD" clean > /dev/null 2>&1
+    make -C "$SRC/kernel" KDIR="$KBUILD" W=1 C=1 > "$MODULE_LOG" 2>&1 ||
+        { cat "$MODULE_LOG"; die "module build failed for $KVER"; }
     gcc -static -O2 -Wall -o "$BIN/uvtest-util" "$SRC/test-vm/guest/uvtest-util.c" ||
         die "uvtest-util build failed"
     gcc -static -O2 -Wall -I"$SRC/include/uapi" -o "$BIN/uvtest-ioctl" \
