@@ -2,7 +2,7 @@
 #
 # make            build uvirtio-boot and uvirtio.ko (for KVER, default: running)
 # make check      install what the tests need, run unit and VM tests on
-#                 Debian 12's 6.1 (KERNEL=6.12 for backports' 6.12)
+#                 Debian 12's 6.1 and 6.12 (KERNEL=6.12 for one of them)
 # make check-mainline  the same on the newest mainline Debian ships, built here
 # make demo       boot a VM at 1920x1080 and show what the guest sees
 # make install    install module, tool, profiles and dracut module
