@@ -35,6 +35,7 @@
 #define PROFILE_FILE_MAX	(64 * 1024)
 #define HELPER_TIMEOUT_MS	30000
 #define MAX_OVERRIDES		16
+#define LIST_MAX		256
 
 /* Exit statuses; see --help. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PROFILE = 3 };
@@ -248,22 +249,36 @@ static int list_devices(int fd, struct uvirtio_dev_info *info, unsigned int max)
 	return (int)l.count;
 }
 
+enum device_key { BY_ID, BY_DEVICE_ID };
+
+/* The first device whose uvirtio id or virtio device id is @value. */
+static int find_device(int fd, enum device_key key, __u32 value,
+		       struct uvirtio_dev_info *out)
+{
+	static struct uvirtio_dev_info info[LIST_MAX];
+	int i, n = list_devices(fd, info, LIST_MAX);
+
+	for (i = 0; i < n && i < LIST_MAX; i++) {
+		if ((key == BY_ID ? info[i].id : info[i].device_id) == value) {
+			*out = info[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* Loads the driver by the device's modalias, as udev would. */
 static void load_driver(int fd, int id)
 {
-	struct uvirtio_dev_info info[64];
+	struct uvirtio_dev_info dev;
 	char path[128], alias[128], err[256];
 	char *const argv[] = { "modprobe", "-q", alias, NULL };
 	char *text;
-	int i, n = list_devices(fd, info, 64);
 
-	for (i = 0; i < n && i < 64; i++)
-		if ((int)info[i].id == id)
-			break;
-	if (i >= n || i >= 64)
+	if (find_device(fd, BY_ID, id, &dev))
 		return;
 	snprintf(path, sizeof(path), "/sys/bus/virtio/devices/virtio%u/modalias",
-		 info[i].index);
+		 dev.index);
 	text = read_text(path, err, sizeof(err));
 	if (!text)
 		return;
@@ -294,17 +309,6 @@ static int create_device(int fd)
 	return id;
 }
 
-static int find_gpu(int fd)
-{
-	struct uvirtio_dev_info info[64];
-	int i, n = list_devices(fd, info, 64);
-
-	for (i = 0; i < n && i < 64; i++)
-		if (info[i].device_id == 16)
-			return (int)info[i].id;
-	return -1;
-}
-
 /* No arguments: the display the kernel command line asks for. */
 static int boot(void)
 {
@@ -312,6 +316,7 @@ static int boot(void)
 	char cmdline[4096], msg[256], err[300];
 	long width = 0, height = 0;
 	const struct profile_param *pw, *ph;
+	struct uvirtio_dev_info gpu;
 	char *text;
 	int fd, id, ret = EXIT_OK;
 
@@ -361,9 +366,8 @@ static int boot(void)
 	fd = open_uvirtio();
 	if (fd < 0)
 		return EXIT_FAIL;
-	id = find_gpu(fd);
-	if (id >= 0) {
-		say(LOG_INFO, "a virtio-gpu exists already (uvirtio.%d)", id);
+	if (!find_device(fd, BY_DEVICE_ID, 16, &gpu)) {
+		say(LOG_INFO, "a virtio-gpu exists already (uvirtio.%u)", gpu.id);
 		close(fd);
 		return ret;
 	}
@@ -433,13 +437,13 @@ static int cmd_create(int argc, char **argv)
 
 static int cmd_list(void)
 {
-	struct uvirtio_dev_info info[256];
+	static struct uvirtio_dev_info info[LIST_MAX];
 	int fd, i, n;
 
 	fd = open_uvirtio();
 	if (fd < 0)
 		return EXIT_FAIL;
-	n = list_devices(fd, info, 256);
+	n = list_devices(fd, info, LIST_MAX);
 	close(fd);
 	if (n < 0) {
 		say(LOG_ERR, "cannot list devices: %s", strerror(errno));
@@ -447,7 +451,7 @@ static int cmd_list(void)
 	}
 	printf("%-4s %-12s %-10s %-8s %s\n", "ID", "DEVICE", "BUS", "FLAGS",
 	       "STATUS");
-	for (i = 0; i < n && i < 256; i++) {
+	for (i = 0; i < n && i < LIST_MAX; i++) {
 		char dev[32], bus[32];
 
 		snprintf(dev, sizeof(dev), "%s(%u)",

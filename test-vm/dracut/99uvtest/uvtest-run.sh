@@ -132,6 +132,8 @@ check_lifecycle() {
     check "uvirtio-boot loads the module again and makes the display" uvirtio-boot
     udevadm settle --timeout=30
     check "/dev/fb0 is 1024x768 again" fb_is 1024 768
+    check "uvirtio-boot run again makes no second display" \
+        sh -c 'uvirtio-boot && test ! -e /sys/devices/platform/uvirtio.1'
 }
 
 # libdrm's modetest: set the mode with a hardware cursor, page-flip for a
