@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Reads uvirtio.gpu= from a kernel command line. */
+/* Reads uvirtio.gpu= from a kernel command line or /etc/uvirtio.conf. */
 #include <stdio.h>
 #include <string.h>
 
@@ -113,4 +113,43 @@ enum gpu_request cmdline_gpu(const char *cmdline, long *width, long *height,
 		return GPU_INVALID;
 	}
 	return read_value(val, vlen, width, height, msg, msglen);
+}
+
+int config_words(char *text, char *msg, size_t msglen)
+{
+	char *p;
+	int ret = 0;
+
+	/* Comments and carriage returns become blanks. */
+	for (p = text; *p; p++) {
+		if (*p == '#')
+			while (*p && *p != '\n')
+				*p++ = ' ';
+		if (!*p)
+			break;
+		if (*p == '\r')
+			*p = ' ';
+	}
+	for (p = text; *p;) {
+		char *start;
+		size_t len;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+			p++;
+		len = p - start;
+		if (ret == 0 && (len < sizeof(GPU_PARAM) ||
+				 !param_is(start, sizeof(GPU_PARAM) - 1, GPU_PARAM) ||
+				 start[sizeof(GPU_PARAM) - 1] != '=')) {
+			snprintf(msg, msglen,
+				 "unknown setting '%.*s' (only " GPU_PARAM "= is read)",
+				 (int)(len > 64 ? 64 : len), start);
+			ret = -1;
+		}
+	}
+	return ret;
 }

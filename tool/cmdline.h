@@ -20,4 +20,13 @@ enum gpu_request {
 enum gpu_request cmdline_gpu(const char *cmdline, long *width, long *height,
 			     char *msg, size_t msglen);
 
+/*
+ * Turns the text of /etc/uvirtio.conf into command-line words in place:
+ * '#' to the end of its line is a comment and becomes blanks. The file holds
+ * the same uvirtio.gpu= as the command line, which wins over it. Returns 0,
+ * or -1 with a one-line reason in msg for the first word that is not
+ * uvirtio.gpu= (the rest of the file is still read).
+ */
+int config_words(char *text, char *msg, size_t msglen);
+
 #endif

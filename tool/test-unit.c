@@ -90,6 +90,48 @@ static void test_cmdline(void)
 	test_cmdline_mode("foo=\"a uvirtio.gpu=800x600\"", GPU_ABSENT, 0, 0);
 }
 
+/* /etc/uvirtio.conf: its words, read like the command line. */
+static void test_config_case(const char *text, int want_ret,
+			     enum gpu_request want, long w, long h)
+{
+	char buf[256], msg[256] = "", name[128];
+	long width = 0, height = 0;
+	enum gpu_request got;
+	int ret;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	snprintf(name, sizeof(name), "%s", text);
+	for (i = 0; name[i]; i++)
+		if (name[i] == '\n' || name[i] == '\r')
+			name[i] = '|';
+	ret = config_words(buf, msg, sizeof(msg));
+	ok(ret == want_ret, "config '%s' %s%s", name,
+	   want_ret ? "reports an unknown setting: " : "has no unknown setting",
+	   want_ret ? msg : "");
+	got = cmdline_gpu(buf, &width, &height, msg, sizeof(msg));
+	ok(got == want && (want != GPU_MODE || (width == w && height == h)),
+	   "config '%s' gives %s %ldx%ld", name,
+	   want == GPU_ABSENT ? "no request" : want == GPU_OFF ? "off" :
+	   want == GPU_INVALID ? "invalid" : "mode", w, h);
+}
+
+static void test_config(void)
+{
+	test_config_case("", 0, GPU_ABSENT, 0, 0);
+	test_config_case("# nothing set\n", 0, GPU_ABSENT, 0, 0);
+	test_config_case("uvirtio.gpu=1920x1080\n", 0, GPU_MODE, 1920, 1080);
+	test_config_case("# size\n  uvirtio.gpu=1280x800  # laptop\n", 0,
+			 GPU_MODE, 1280, 800);
+	test_config_case("uvirtio.gpu=800x600\r\n", 0, GPU_MODE, 800, 600);
+	test_config_case("#uvirtio.gpu=800x600\nuvirtio.gpu=off\n", 0,
+			 GPU_OFF, 0, 0);
+	test_config_case("uvirtio.gpu=1x#2\n", 0, GPU_INVALID, 0, 0);
+	test_config_case("gpu=1920x1080\n", -1, GPU_ABSENT, 0, 0);
+	test_config_case("uvirtio.gpu 1920x1080\n", -1, GPU_INVALID, 0, 0);
+	test_config_case("quiet uvirtio.gpu=640x480\n", -1, GPU_MODE, 640, 480);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -301,6 +343,7 @@ int main(void)
 {
 	test_abi();
 	test_cmdline();
+	test_config();
 	test_gpu_profile();
 	test_profile_errors();
 	test_profile_limits();

@@ -3,8 +3,9 @@
  * uvirtio-boot: creates uvirtio devices from profiles.
  *
  * Run with no arguments, as the initramfs does, it reads uvirtio.gpu= from
- * /proc/cmdline and creates a sticky virtio-gpu from the gpu profile. It
- * never blocks a boot: every failure is one message and exit status 1.
+ * /proc/cmdline (or else from /etc/uvirtio.conf) and creates a sticky
+ * virtio-gpu from the gpu profile. It never blocks a boot: every failure is
+ * one message and a non-zero exit status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,7 @@
 #endif
 
 #define DEV_PATH		"/dev/uvirtio"
+#define CONF_PATH		"/etc/uvirtio.conf"
 #define PROFILE_FILE_MAX	(64 * 1024)
 #define HELPER_TIMEOUT_MS	30000
 #define MAX_OVERRIDES		16
@@ -309,27 +311,68 @@ static int create_device(int fd)
 	return id;
 }
 
-/* No arguments: the display the kernel command line asks for. */
-static int boot(void)
+static const char *conf_path(void)
 {
-	struct profile_override ov[2] = { { "width", 0, 0 }, { "height", 0, 0 } };
-	char cmdline[4096], msg[256], err[300];
-	long width = 0, height = 0;
-	const struct profile_param *pw, *ph;
-	struct uvirtio_dev_info gpu;
-	char *text;
-	int fd, id, ret = EXIT_OK;
+	const char *path = getenv("UVIRTIO_CONF");
 
-	boot_mode = 1;
+	return path && *path ? path : CONF_PATH;
+}
+
+/*
+ * uvirtio.gpu= from the command line, or else from the configuration file;
+ * *from names the file when the value came from it, for the messages.
+ */
+static enum gpu_request gpu_request(long *width, long *height, char *msg,
+				    size_t msglen, const char **from)
+{
+	char cmdline[4096], err[300];
+	enum gpu_request req;
+	char *text;
+
+	*from = NULL;
 	text = read_text("/proc/cmdline", err, sizeof(err));
 	snprintf(cmdline, sizeof(cmdline), "%s", text ? text : "");
 	free(text);
-	switch (cmdline_gpu(cmdline, &width, &height, msg, sizeof(msg))) {
+	req = cmdline_gpu(cmdline, width, height, msg, msglen);
+	if (req != GPU_ABSENT)
+		return req;
+
+	if (access(conf_path(), F_OK) && errno == ENOENT)
+		return GPU_ABSENT;
+	text = read_text(conf_path(), err, sizeof(err));
+	if (!text) {
+		say(LOG_ERR, "%s; ignored", err);
+		return GPU_ABSENT;
+	}
+	if (config_words(text, err, sizeof(err)))
+		say(LOG_ERR, "%s: %s", conf_path(), err);
+	req = cmdline_gpu(text, width, height, msg, msglen);
+	free(text);
+	if (req != GPU_ABSENT)
+		*from = conf_path();
+	return req;
+}
+
+/* No arguments: the display the command line (or the file) asks for. */
+static int boot(void)
+{
+	struct profile_override ov[2] = { { "width", 0, 0 }, { "height", 0, 0 } };
+	char msg[256];
+	long width = 0, height = 0;
+	const struct profile_param *pw, *ph;
+	struct uvirtio_dev_info gpu;
+	const char *from;
+	int fd, id, ret = EXIT_OK;
+
+	boot_mode = 1;
+	switch (gpu_request(&width, &height, msg, sizeof(msg), &from)) {
 	case GPU_OFF:
-		say(LOG_INFO, "uvirtio.gpu=off: no display created");
+		say(LOG_INFO, "%s%suvirtio.gpu=off: no display created",
+		    from ? from : "", from ? ": " : "");
 		return EXIT_OK;
 	case GPU_INVALID:
-		say(LOG_ERR, "%s; using the default mode", msg);
+		say(LOG_ERR, "%s%s%s; using the default mode",
+		    from ? from : "", from ? ": " : "", msg);
 		ret = EXIT_PROFILE;
 		break;
 	case GPU_MODE:
@@ -349,8 +392,9 @@ static int boot(void)
 	}
 	if (width && (width < pw->min || width > pw->max ||
 		      height < ph->min || height > ph->max)) {
-		say(LOG_ERR, "uvirtio.gpu=%ldx%ld is outside %lldx%lld..%lldx%lld; using the default mode",
-		    width, height, pw->min, ph->min, pw->max, ph->max);
+		say(LOG_ERR, "%s%suvirtio.gpu=%ldx%ld is outside %lldx%lld..%lldx%lld; using the default mode",
+		    from ? from : "", from ? ": " : "", width, height,
+		    pw->min, ph->min, pw->max, ph->max);
 		ret = EXIT_PROFILE;
 	} else if (width) {
 		ov[0].value = width;
@@ -513,7 +557,8 @@ static void usage(FILE *out)
 "PROFILE is a name in %s (or $UVIRTIO_PROFILE_DIR)\n"
 "or a path containing '/'. Kernel command line: uvirtio.gpu=WIDTHxHEIGHT,\n"
 "off or 0; no value gives the profile's default (1024x768); a malformed one\n"
-"is reported and the default used.\n"
+"is reported and the default used. Without it on the command line,\n"
+"uvirtio.gpu= is read from " CONF_PATH " (or $UVIRTIO_CONF).\n"
 "\n"
 "Exit status: 0 done, 1 the operation failed, 2 usage error,\n"
 "3 bad profile or parameter.\n", PROFILE_DIR);
