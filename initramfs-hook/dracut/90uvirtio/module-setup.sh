@@ -4,7 +4,7 @@
 # Sourced by dracut. Included only when asked: dracut --add uvirtio
 #
 # Installs uvirtio.ko, virtio_gpu and their dependencies, uvirtio-boot, its
-# profiles, and a pre-trigger hook that creates the display before udev's
+# profiles, /etc/uvirtio.conf if there is one, and a pre-trigger hook that creates the display before udev's
 # coldplug. The tests point UVIRTIO_BOOT and UVIRTIO_PROFILES at a source
 # tree; installed, uvirtio-boot is found on PATH.
 
@@ -52,6 +52,7 @@ install() {
         [ -e "$_p" ] || continue
         inst_simple "$_p" "$_dest/${_p##*/}"
     done
+    [ -f "${dracutsysrootdir-}/etc/uvirtio.conf" ] && inst_simple /etc/uvirtio.conf
     inst_multiple modprobe
     inst_hook pre-trigger 10 "$moddir/uvirtio-hook.sh"
 }
