@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by test-vm/check after lib.sh (bash): a real Debian 12 guest
+# system, built with debootstrap and installed the way a user installs
+# uvirtio (make install-dkms, dkms install, dracut --add uvirtio or
+# initramfs-tools), booted from a virtio-blk disk with no display device.
+
+OS_SUITE=bookworm
+# What the guest checks use; dracut is the initramfs generator of the base
+# (the initramfs-tools variant swaps it, from packages downloaded here).
+OS_PACKAGES="systemd-sysv udev kmod procps dbus dracut dkms gcc make libc6-dev
+xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils x11-apps
+x11-utils xdotool weston fonts-dejavu-core kbd"
+OS_ITOOLS_PACKAGES="initramfs-tools initramfs-tools-core busybox klibc-utils
+libklibc zstd"
+
+# in_root ROOT COMMAND...: runs in the guest's tree with /proc, /sys and
+# /dev bound (unmounted again whatever happens).
+in_root() {
+    local root=$1 m rc
+    shift
+    for m in proc sys dev dev/pts; do
+        mkdir -p "$root/$m"
+        mount --bind "/$m" "$root/$m" || { os_umount "$root"; return 1; }
+    done
+    DEBIAN_FRONTEND=noninteractive LC_ALL=C chroot "$root" "$@"
+    rc=$?
+    os_umount "$root"
+    return $rc
+}
+
+os_umount() {
+    local m
+    for m in dev/pts dev sys proc; do
+        mountpoint -q "$1/$m" && umount -l "$1/$m"
+    done
+    return 0
+}
+
+# The base tree for KVER, built once and cached: debootstrap, this
+# machine's apt sources (same mirror, with bookworm-backports), the kernel,
+# its headers, dracut, Xorg, Weston. The initramfs-tools packages and the
+# newer kernel OS_NEW_KVER (with headers) are downloaded into its apt cache
+# for the second variant. Sets OS_BASE.
+os_base() {
+    local key dir mirror log
+    key=$(echo "$OS_SUITE $KVER $OS_NEW_KVER $OS_PACKAGES $OS_ITOOLS_PACKAGES" |
+        md5sum | cut -c1-8)
+    dir=$CACHE/os/$OS_SUITE-$KVER-$key
+    OS_BASE=$dir/root
+    [ -e "$dir/.done" ] && return 0
+    need_packages debootstrap rsync e2fsprogs
+    mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror in its apt sources"
+    # One base at a time: older ones go.
+    rm -rf "$CACHE/os/$OS_SUITE"-*
+    mkdir -p "$dir"
+    log=$dir/build.log
+    log "building the guest system ($OS_SUITE, $KVER, Xorg, Weston) in $dir: a few minutes"
+    debootstrap --variant=minbase --components=main "$OS_SUITE" "$OS_BASE" "$mirror" \
+        > "$log" 2>&1 || die "debootstrap failed: see $log"
+    # The guest reads the same suites from the same mirror as this machine.
+    rm -f "$OS_BASE/etc/apt/sources.list"
+    cp /etc/apt/sources.list.d/*.sources "$OS_BASE/etc/apt/sources.list.d/" 2> /dev/null
+    cp /etc/apt/sources.list "$OS_BASE/etc/apt/" 2> /dev/null
+    # Keep the downloaded packages: the variants install from them offline.
+    rm -f "$OS_BASE/etc/apt/apt.conf.d/docker-clean"
+    echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' \
+        > "$OS_BASE/etc/apt/apt.conf.d/01keep"
+    # No service may start in the tree being built.
+    printf '#!/bin/sh\nexit 101\n' > "$OS_BASE/usr/sbin/policy-rc.d"
+    chmod 755 "$OS_BASE/usr/sbin/policy-rc.d"
+    {
+        in_root "$OS_BASE" apt-get update -q &&
+            in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
+                $OS_PACKAGES "linux-image-$KVER" "linux-headers-$KVER" &&
+            in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
+                --download-only $OS_ITOOLS_PACKAGES \
+                "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
+    } >> "$log" 2>&1 || die "installing the guest's packages failed: see $log"
+    rm -f "$OS_BASE/usr/sbin/policy-rc.d"
+    os_configure "$OS_BASE"
+    touch "$dir/.done"
+}
+
+# A headless test system: root on /dev/vda, a hostname, no password needed
+# on the consoles (the checks run as a service), nothing periodic.
+os_configure() {
+    local root=$1 u
+    echo uvtest > "$root/etc/hostname"
+    printf '127.0.0.1 localhost\n127.0.1.1 uvtest\n' > "$root/etc/hosts"
+    echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' > "$root/etc/fstab"
+    in_root "$root" systemd-machine-id-setup > /dev/null 2>&1
+    for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
+        fstrim.timer dpkg-db-backup.timer systemd-timesyncd.service; do
+        in_root "$root" systemctl mask "$u" > /dev/null 2>&1
+    done
+    in_root "$root" passwd -d root > /dev/null 2>&1
+}
+
+# os_image VARIANT [CONF]: the test system, from a copy of the base, with
+# uvirtio installed as README says and the initramfs made by the variant's
+# generator (dracut or initramfs-tools); CONF, if given, goes into
+# /etc/uvirtio.conf first. The initramfs-tools variant then gets a kernel
+# update (OS_NEW_KVER), for which DKMS must build the module by itself.
+# Sets OS_ROOT and OS_DISK (an ext4 image made with mkfs.ext4 -d: no loop
+# mount).
+os_image() {
+    local variant=$1 conf=${2-} version size log
+    OS_ROOT=$WORK/os/$variant/root
+    OS_DISK=$WORK/os/$variant/disk.img
+    log=$WORK/os/$variant/install.log
+    version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SRC/dkms.conf")
+    mkdir -p "$OS_ROOT"
+    rsync -aHAX --delete "$OS_BASE/" "$OS_ROOT/" || die "cannot copy the guest system"
+    : > "$log"
+    os_step() { # os_step WHAT COMMAND...: one install step, logged
+        local what=$1
+        shift
+        echo "+ $*" >> "$log"
+        "$@" >> "$log" 2>&1
+        result $(($? == 0)) "os-$variant/install: $what"
+    }
+    os_step "make install-dkms DESTDIR=... PREFIX=/usr" \
+        make -C "$SRC" install-dkms DESTDIR="$OS_ROOT" PREFIX=/usr
+    os_step "dkms install uvirtio/$version builds the module for $KVER" \
+        in_root "$OS_ROOT" dkms install "uvirtio/$version" -k "$KVER"
+    [ -n "$conf" ] && printf '# uvirtio settings; the kernel command line wins\n%s\n' \
+        "$conf" > "$OS_ROOT/etc/uvirtio.conf"
+    case "$variant" in
+    dracut)
+        os_step "dracut --add uvirtio -f (for $KVER)" \
+            in_root "$OS_ROOT" dracut --add uvirtio -f --kver "$KVER"
+        ;;
+    itools)
+        # initramfs-tools replaces dracut, from the packages the base kept.
+        os_step "apt-get install initramfs-tools (replacing dracut)" \
+            in_root "$OS_ROOT" apt-get install -y -q --no-download \
+            --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
+        os_step "update-initramfs -u (for $KVER)" \
+            in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
+        os_step "apt-get install linux-image-$OS_NEW_KVER and its headers" \
+            in_root "$OS_ROOT" apt-get install -y -q --no-download \
+            --no-install-recommends "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
+        os_step "DKMS built uvirtio.ko for the new kernel $OS_NEW_KVER by itself" \
+            sh -c "ls $OS_ROOT/lib/modules/$OS_NEW_KVER/updates/dkms/uvirtio.ko*"
+        os_step "the new kernel's initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
+            os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" \
+            usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
+        ;;
+    esac
+    os_step "the initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" \
+        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
+    [ -n "$conf" ] && os_step "the initramfs has /etc/uvirtio.conf" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" etc/uvirtio.conf
+    # The checks, as a service of the test system only; nothing else on the
+    # serial port (a getty there would hang up the checks' output).
+    ln -sf /dev/null "$OS_ROOT/etc/systemd/system/serial-getty@ttyS0.service"
+    install -D -m 0755 "$SRC/test-vm/os/uvtest-os.sh" "$OS_ROOT/usr/local/lib/uvtest/uvtest-os.sh"
+    install -D -m 0644 "$SRC/test-vm/os/uvtest.service" "$OS_ROOT/etc/systemd/system/uvtest.service"
+    mkdir -p "$OS_ROOT/etc/systemd/system/multi-user.target.wants"
+    ln -sf ../uvtest.service "$OS_ROOT/etc/systemd/system/multi-user.target.wants/uvtest.service"
+    rm -f "$OS_ROOT"/var/cache/apt/archives/*.deb
+    size=$(du -sm "$OS_ROOT" | cut -f1)
+    rm -f "$OS_DISK"
+    os_step "mkfs.ext4 -d makes the disk image (no loop mount)" \
+        mkfs.ext4 -q -F -L uvtest -d "$OS_ROOT" "$OS_DISK" "$((size * 5 / 4 + 256))M"
+}
+
+# os_initrd_has INITRD PATTERN...: each (extended regex) names a file in it.
+os_initrd_has() {
+    local list p
+    list=$(lsinitrd "$1" 2> /dev/null || lsinitramfs "$1" 2> /dev/null)
+    [ -n "$list" ] || list=$(in_root "$OS_ROOT" lsinitrd "/boot/${1##*/}" 2> /dev/null ||
+        in_root "$OS_ROOT" lsinitramfs "/boot/${1##*/}" 2> /dev/null)
+    shift
+    for p in "$@"; do
+        echo "$list" | grep -Eq "$p" || { echo "not in the initramfs: $p"; return 1; }
+    done
+}
+
+# os_boot LOG RESULTS "CMDLINE" [KVER]: boots the test system (its disk as
+# a snapshot: the image is never changed) with a results disk, no display.
+os_boot() {
+    local log=$1 results=$2 cmdline=$3 kver=${4:-$KVER} accel=$ACCEL
+    [ "$ACCEL" = tcg ] && accel=tcg,thread=single
+    truncate -s 0 "$results" && truncate -s 64M "$results"
+    timeout "${UVIRTIO_OS_TIMEOUT:-600}" qemu-system-x86_64 -accel "$accel" \
+        -nodefaults -no-user-config -machine pc -m 1536 -smp 2 \
+        -vga none -display none -no-reboot \
+        -kernel "$OS_ROOT/boot/vmlinuz-$kver" -initrd "$OS_ROOT/boot/initrd.img-$kver" \
+        -append "root=/dev/vda rw console=ttyS0 console=tty0 panic=-1 $cmdline" \
+        -drive "file=$OS_DISK,format=raw,if=virtio,snapshot=on" \
+        -drive "file=$results,format=raw,if=virtio" \
+        -serial "file:$log" > "$log.qemu" 2>&1
+}

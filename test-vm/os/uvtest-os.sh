@@ -1,0 +1,253 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs in the booted test system as uvtest.service, after multi-user.target,
+# and reports what a user sees, one line per fact on the serial port:
+#   UVTEST: ok - WHAT | UVTEST: not ok - WHAT | UVTEST: info KEY VALUE
+# then "UVTEST: done". Files for the host (screenshots, logs) are written
+# as a tar archive onto the second disk, /dev/vdb. Every step is bounded.
+#
+# Kernel command line: uvtest.mode=WxH (the mode to expect),
+# uvtest.x=1 (Xorg), uvtest.weston=1 (Weston), uvtest.conf=WxH (what
+# /etc/uvirtio.conf says).
+set -u
+OUT=/run/uvtest/out
+rm -rf /run/uvtest && mkdir -p "$OUT"
+
+say() { echo "UVTEST: $*" > /dev/ttyS0; }
+ok() { say "ok - $*"; }
+notok() { say "not ok - $*"; }
+check() { # check WHAT COMMAND...
+    local what=$1
+    shift
+    if "$@" > /dev/null 2>&1; then ok "$what"; else notok "$what"; fi
+}
+arg() { # value of NAME= on the kernel command line
+    local a
+    for a in $(cat /proc/cmdline); do
+        case "$a" in "$1"=*) echo "${a#*=}" ;; esac
+    done
+}
+wait_for() { # wait_for SECONDS COMMAND...: polls until it succeeds
+    local end=$((SECONDS + $1))
+    shift
+    until "$@" > /dev/null 2>&1; do
+        [ $SECONDS -ge $end ] && return 1
+        sleep 0.5
+    done
+}
+
+MODE=$(arg uvtest.mode)
+MODE=${MODE:-1024x768}
+W=${MODE%x*}
+H=${MODE#*x}
+CONN=/sys/class/drm/card0-Virtual-1
+
+# -- the system --------------------------------------------------------------
+# (is-system-running would wait for this very service: not used.)
+check "the boot reached multi-user.target" systemctl is-active multi-user.target
+failed=$(systemctl list-units --state=failed --no-legend --plain 2> /dev/null |
+    awk '{ print $1 }' | tr '\n' ' ')
+check "no unit failed (${failed:-none})" test -z "$failed"
+check "the root file system is the virtio-blk disk /dev/vda" \
+    test "$(findmnt -n -o SOURCE /)" = /dev/vda
+
+# -- the display, made in the initramfs --------------------------------------
+dev=$(ls -d /sys/devices/platform/uvirtio.* 2> /dev/null | head -n 1)
+check "a uvirtio device exists (${dev:-none})" test -n "$dev"
+vdev=$(ls -d "$dev"/virtio* 2> /dev/null | head -n 1)
+drv=$(readlink "$vdev/driver" 2> /dev/null)
+check "virtio_gpu is bound to it (${drv##*/})" test "${drv##*/}" = virtio_gpu
+check "card0 is on uvirtio" \
+    test "$(readlink -f /sys/class/drm/card0/device)" = "$dev"
+check "connector Virtual-1 is connected" grep -qx connected "$CONN/status"
+pref=$(head -n 1 "$CONN/modes" 2> /dev/null)
+check "its preferred mode is $MODE (got $pref)" test "$pref" = "$MODE"
+fbsize=$(cat /sys/class/graphics/fb0/virtual_size 2> /dev/null)
+check "/dev/fb0 is ${W}x${H} (virtual_size $fbsize)" test "$fbsize" = "$W,$H"
+check "/dev/fb0 is 32 bpp" grep -qx 32 /sys/class/graphics/fb0/bits_per_pixel
+check "fb0 is virtio_gpu's (/proc/fb)" grep -q "^0 virtio_gpu" /proc/fb
+con=
+for v in /sys/class/vtconsole/vtcon*; do
+    grep -q "frame buffer" "$v/name" && grep -qx 1 "$v/bind" && con=$v
+done
+check "fbcon is bound to the console (${con##*/})" test -n "$con"
+uvirtio-boot list > "$OUT/list.txt" 2>&1
+while IFS= read -r l; do say "info list $l"; done < "$OUT/list.txt"
+check "uvirtio-boot list shows one sticky gpu, driver-ok" \
+    test "$(grep -c 'gpu(16) .* sticky .*driver-ok' "$OUT/list.txt")" = 1
+
+# The tool ran once, in the initramfs: its message and virtio_gpu's are
+# older than the switch to the real root (systemd's userspace timestamp).
+dmesg > "$OUT/dmesg.txt"
+usec=$(systemctl show -p UserspaceTimestampMonotonic --value)
+switch=$(awk -v u="$usec" 'BEGIN { printf "%.6f", u / 1000000 }')
+created=$(grep -c 'uvirtio-boot: created virtio-gpu' "$OUT/dmesg.txt")
+check "uvirtio-boot created the display once ($created times)" test "$created" = 1
+stamp() { # the first dmesg timestamp of a line matching $1
+    grep -m1 "$1" "$OUT/dmesg.txt" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+t_tool=$(stamp 'uvirtio-boot: created virtio-gpu')
+t_drm=$(stamp 'Initialized virtio_gpu')
+say "info times tool=$t_tool drm=$t_drm switch_root=$switch"
+before() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
+check "the display was created in the initramfs (${t_tool}s, before switch_root at ${switch}s)" \
+    before "$t_tool" "$switch"
+check "virtio_gpu initialized in the initramfs (${t_drm}s)" before "$t_drm" "$switch"
+check "the initramfs's uvirtio-boot logged no error" \
+    sh -c "! grep -q 'uvirtio-boot: .*\(cannot\|refused\|not \|missing\|outside\)' $OUT/dmesg.txt"
+
+# The module came from DKMS, for this kernel.
+kver=$(uname -r)
+dkms status > "$OUT/dkms.txt" 2> /dev/null
+while IFS= read -r l; do say "info dkms $l"; done < "$OUT/dkms.txt"
+check "dkms status: uvirtio is installed for $kver" \
+    grep -q "^uvirtio/.*, $kver, .*: installed" "$OUT/dkms.txt"
+modpath=$(modinfo -n uvirtio 2> /dev/null)
+check "uvirtio.ko is DKMS's ($modpath)" \
+    sh -c "case '$modpath' in /lib/modules/$kver/updates/dkms/uvirtio.ko*) ;; *) exit 1 ;; esac"
+check "the loaded module is that file (srcversion)" test \
+    "$(cat /sys/module/uvirtio/srcversion 2> /dev/null)" = \
+    "$(modinfo -F srcversion uvirtio 2> /dev/null)"
+conf=$(arg uvtest.conf)
+if [ -n "$conf" ]; then
+    check "/etc/uvirtio.conf says uvirtio.gpu=$conf" \
+        grep -qx "uvirtio.gpu=$conf" /etc/uvirtio.conf
+fi
+
+# -- fbcon: the login prompt on tty1 -----------------------------------------
+check "getty@tty1 is running" wait_for 30 systemctl is-active getty@tty1.service
+check "tty1 is the console in front" grep -qx tty1 /sys/class/tty/tty0/active
+check "tty1 shows the login prompt (/dev/vcs1)" \
+    wait_for 30 grep -aq 'uvtest login:' /dev/vcs1
+shot_fb() { # shot_fb NAME: /dev/fb0 as raw XRGB, for the host to convert
+    echo "$(cat /sys/class/graphics/fb0/virtual_size | tr , ' ') 32 $(cat /sys/class/graphics/fb0/stride)" \
+        > "$OUT/$1.geometry"
+    head -c $(($(cat /sys/class/graphics/fb0/stride) * H)) /dev/fb0 > "$OUT/$1.raw"
+}
+shot_fb console
+
+# -- Xorg ----------------------------------------------------------------------
+run_xorg() {
+    local xpid rc
+    export DISPLAY=:0
+    rm -f /tmp/.X11-unix/X0 /tmp/.X0-lock
+    Xorg :0 vt2 -noreset -nolisten tcp -logfile "$OUT/Xorg.0.log" \
+        > "$OUT/Xorg.out" 2>&1 &
+    xpid=$!
+    if ! wait_for 60 timeout 10 xdpyinfo; then
+        notok "Xorg started and answers (see Xorg.0.log)"
+        kill -KILL $xpid 2> /dev/null
+        return
+    fi
+    ok "Xorg started and answers"
+    check "Xorg uses the modesetting driver on /dev/dri/card0" \
+        grep -q 'modeset(0): using drv /dev/dri/card0' "$OUT/Xorg.0.log"
+    # (It tries the fbdev and vesa drivers too, which this system lacks.)
+    check "Xorg logged no error ((EE)) but the absent fallback drivers" \
+        sh -c "! grep '^\[.*\] (EE)' $OUT/Xorg.0.log |
+            grep -v 'Failed to load module \"\(fbdev\|vesa\)\"'"
+    timeout 20 xrandr > "$OUT/xrandr.txt" 2>&1
+    while IFS= read -r l; do say "info xrandr $l"; done < <(head -n 4 "$OUT/xrandr.txt")
+    check "xrandr: Virtual-1 is connected at ${MODE}" \
+        grep -q "^Virtual-1 connected .*${MODE}+0+0" "$OUT/xrandr.txt"
+    check "xrandr: ${MODE} is the current mode (*)" \
+        grep -Eq "^ +${MODE} .*\*" "$OUT/xrandr.txt"
+    # A client draws: the root window's colour, and a window.
+    check "xsetroot paints the root window #204080" timeout 20 xsetroot -solid '#204080'
+    xlogo -geometry 200x150+40+60 > /dev/null 2>&1 &
+    check "xlogo maps a window" timeout 20 xdotool search --sync --name xlogo
+    # The cursor moves, drawn by the cursor plane (a hardware cursor). The
+    # server shows no cursor until a client defines one, as desktops do.
+    check "xsetroot defines the root cursor (left_ptr)" \
+        timeout 20 xsetroot -cursor_name left_ptr
+    check "xdotool moves the pointer" timeout 20 xdotool mousemove 300 200
+    check "the pointer is at 300,200" \
+        sh -c "timeout 20 xdotool getmouselocation | grep -q '^x:300 y:200 '"
+    sleep 1
+    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+    cat /sys/kernel/debug/dri/0/state > "$OUT/drm-state-x.txt" 2> /dev/null
+    # virtio_gpu's planes: plane-0 is the primary, plane-1 the cursor.
+    cursor_at() { # the cursor plane has a framebuffer, its hotspot at 300,200
+        awk '/^plane\[/ { c = ($2 == "plane-1") } c && /fb=[1-9]/ { f = 1 }
+            c && /crtc-pos=/ { split($0, a, "+"); x = a[2]; y = a[3] }
+            END { exit !(f && x > 236 && x <= 300 && y > 136 && y <= 200) }' \
+            "$OUT/drm-state-x.txt"
+    }
+    check "the cursor plane shows the cursor at the pointer (hardware cursor)" cursor_at
+    sleep 1
+    check "xwd takes a screenshot" timeout 30 xwd -root -silent -out "$OUT/xorg.xwd"
+    kill -TERM $xpid
+    if wait_for 20 sh -c "! kill -0 $xpid"; then
+        wait $xpid
+        rc=$?
+        check "Xorg exits on SIGTERM with status 0 (got $rc)" test $rc = 0
+    else
+        notok "Xorg exits on SIGTERM within 20 s"
+        kill -KILL $xpid 2> /dev/null
+    fi
+    check "Xorg's log ends cleanly" grep -q 'Server terminated successfully' "$OUT/Xorg.0.log"
+    unset DISPLAY
+}
+
+# -- Weston --------------------------------------------------------------------
+run_weston() {
+    local wpid cpid rc shot
+    export XDG_RUNTIME_DIR=/run/uvtest/xdg WAYLAND_DISPLAY=uvtest-0
+    mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+    weston --backend=drm-backend.so --use-pixman --tty=3 \
+        --continue-without-input --debug --idle-time=0 \
+        --socket="$WAYLAND_DISPLAY" --log="$OUT/weston.log" \
+        > "$OUT/weston.out" 2>&1 &
+    wpid=$!
+    if ! wait_for 60 test -S "$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY"; then
+        notok "Weston started with the DRM backend (see weston.log)"
+        kill -KILL $wpid 2> /dev/null
+        return
+    fi
+    ok "Weston started with the DRM backend"
+    check "Weston drives Virtual-1 at ${MODE}" \
+        wait_for 20 grep -q "Output 'Virtual-1' enabled" "$OUT/weston.log"
+    check "Weston's output mode is ${MODE}" \
+        grep -q "^ *${MODE}@.*current" "$OUT/weston.log"
+    weston-simple-shm > "$OUT/simple-shm.out" 2>&1 &
+    cpid=$!
+    sleep 3
+    check "weston-simple-shm draws (still running after 3 s)" kill -0 $cpid
+    (cd "$OUT" && timeout 30 weston-screenshooter) > "$OUT/screenshooter.out" 2>&1
+    shot=$(ls "$OUT"/wayland-screenshot-*.png 2> /dev/null | head -n 1)
+    check "weston-screenshooter takes a screenshot" test -n "$shot"
+    [ -n "$shot" ] && mv "$shot" "$OUT/weston.png"
+    kill -TERM $cpid 2> /dev/null
+    kill -TERM $wpid
+    if wait_for 20 sh -c "! kill -0 $wpid"; then
+        wait $wpid
+        rc=$?
+        check "Weston exits on SIGTERM with status 0 (got $rc)" test $rc = 0
+    else
+        notok "Weston exits on SIGTERM within 20 s"
+        kill -KILL $wpid 2> /dev/null
+    fi
+    unset XDG_RUNTIME_DIR WAYLAND_DISPLAY
+}
+
+[ "$(arg uvtest.x)" = 1 ] && run_xorg
+[ "$(arg uvtest.weston)" = 1 ] && run_weston
+
+# The console comes back after the display servers.
+if [ "$(arg uvtest.x)" = 1 ] || [ "$(arg uvtest.weston)" = 1 ]; then
+    say "info vt in front after them: $(cat /sys/class/tty/tty0/active)"
+    chvt 1
+    check "chvt 1 brings tty1 back" grep -qx tty1 /sys/class/tty/tty0/active
+    check "fbcon is bound, at ${MODE}" sh -c \
+        "grep -qx 1 $con/bind &&
+         test \"\$(cat /sys/class/graphics/fb0/virtual_size)\" = $W,$H"
+    check "tty1 still shows the login prompt" grep -aq 'uvtest login:' /dev/vcs1
+fi
+
+dmesg > "$OUT/dmesg.txt"
+journalctl -b -o short-monotonic --no-pager > "$OUT/journal.txt" 2>&1
+tar -cf /dev/vdb -C "$OUT" . 2> /dev/null
+check "the results reached the second disk" test $? = 0
+sync
+say done
+systemctl poweroff --no-block
