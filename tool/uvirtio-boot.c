@@ -70,6 +70,7 @@ static void say(int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (boot_mode) {
+		static int kmsg_said;
 		int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 
 		if (fd >= 0) {
@@ -79,6 +80,9 @@ static void say(int level, const char *fmt, ...)
 
 			logged = write(fd, line, n) == n;
 			close(fd);
+		} else if (!kmsg_said++) {
+			fprintf(stderr, "uvirtio-boot: cannot open /dev/kmsg (%s): messages go to stderr only\n",
+				strerror(errno));
 		}
 		if (logged && stderr_is_console())
 			return;
@@ -154,6 +158,11 @@ static int open_uvirtio(void)
 		return -1;
 	}
 	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !access("/sys/class/misc/uvirtio", F_OK)) {
+		say(LOG_ERR, "the uvirtio module is loaded but %s is missing (is /dev a writable devtmpfs?)",
+		    DEV_PATH);
+		return -1;
+	}
 out:
 	if (fd < 0)
 		say(LOG_ERR, "cannot open %s: %s", DEV_PATH, strerror(errno));
@@ -269,13 +278,18 @@ static int find_device(int fd, enum device_key key, __u32 value,
 	return -1;
 }
 
-/* Loads the driver by the device's modalias, as udev would. */
+/*
+ * Loads the driver by the device's modalias, as udev would. A driver that
+ * cannot be loaded is one message: the device stays, without a display.
+ */
 static void load_driver(int fd, int id)
 {
 	struct uvirtio_dev_info dev;
 	char path[128], alias[128], err[256];
 	char *const argv[] = { "modprobe", "-q", alias, NULL };
+	struct utsname u;
 	char *text;
+	int rc;
 
 	if (find_device(fd, BY_ID, id, &dev))
 		return;
@@ -286,8 +300,15 @@ static void load_driver(int fd, int id)
 		return;
 	snprintf(alias, sizeof(alias), "%.*s", (int)strcspn(text, "\n"), text);
 	free(text);
-	/* udev does the same; a failure here leaves it to udev. */
-	run_helper(argv);
+	rc = run_helper(argv);
+	if (rc == 0 || rc == 127)	/* no modprobe: udev may still load it */
+		return;
+	if (uname(&u))
+		strcpy(u.release, "?");
+	say(LOG_ERR, "no driver for %s uvirtio.%d: modprobe %s %s (is virtio_%s available for kernel %s?)",
+	    device_name(dev.device_id), id, alias,
+	    rc < 0 ? "did not finish" : "failed", device_name(dev.device_id),
+	    u.release);
 }
 
 /* Creates a sticky device from the loaded profile; its id, or -1. */
