@@ -4,6 +4,8 @@
 # make check      install what the tests need, run unit and VM tests on
 #                 Debian 12's 6.1 and 6.12 (KERNEL=6.12 for one of them)
 # make check-mainline  the same on the newest mainline Debian ships, built here
+# make check-debug     the same on a debug build of it (KASAN, lockdep,
+#                 kmemleak, fault injection), with the long fuzz and stress
 # make demo       boot a VM at 1920x1080 and show what the guest sees
 # make install    install module, tool, profiles and the initramfs hooks
 # make install-dkms  the same, with the module's sources for DKMS instead
@@ -76,7 +78,10 @@ check:
 	test-vm/check $(if $(KERNEL),--kernel $(KERNEL))
 
 check-mainline:
-	test-vm/check --kernel mainline
+	test-vm/check --kernel mainline --no-os
+
+check-debug:
+	test-vm/check --kernel debug --no-os --long
 
 demo:
 	test-vm/demo
@@ -113,5 +118,5 @@ clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
-.PHONY: all tool module unit check check-mainline demo install install-common \
+.PHONY: all tool module unit check check-mainline check-debug demo install install-common \
 	install-dkms clean FORCE

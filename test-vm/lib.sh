@@ -128,8 +128,16 @@ resolve_kernel() {
             die "cannot find the 6.12 kernel in bookworm-backports"
         case "$KVER" in 6.12.*) ;; *) die "bookworm-backports has $KVER, not 6.12" ;; esac
         ;;
-    mainline) resolve_mainline ;;
-    *) die "unknown kernel '$want' (6.1, 6.12, mainline, or a release such as 6.1.0-56-amd64)" ;;
+    mainline)
+        resolve_mainline
+        MAINLINE_CONFIGS="mainline.config"
+        ;;
+    debug)
+        resolve_mainline
+        KVER=$KVER-debug
+        MAINLINE_CONFIGS="mainline.config debug.config"
+        ;;
+    *) die "unknown kernel '$want' (6.1, 6.12, mainline, debug, or a release such as 6.1.0-56-amd64)" ;;
     esac
     [ -n "$KVER" ] || die "no kernel release for '$want'"
 }
@@ -157,11 +165,12 @@ resolve_mainline() {
     KVER=${MAINLINE_VERSION%%-*}-uvirtio
 }
 
-# Builds the mainline kernel from Debian's source with test-vm/mainline.config
-# into the cache, once per version: bzImage, modules, and the build tree the
-# module builds against (about 25 minutes on two cores).
+# Builds the mainline kernel from Debian's source with the fragments of
+# test-vm/ in MAINLINE_CONFIGS (mainline.config, and debug.config for the
+# debug kernel) into the cache, once per version: bzImage, modules, and the
+# build tree the module builds against (about 25 minutes on two cores).
 build_mainline() {
-    local kdir=$CACHE/kernels/$KVER src deb
+    local kdir=$CACHE/kernels/$KVER src deb frag missing
     src=$kdir/src
     KIMAGE=$kdir/root/boot/vmlinuz-$KVER
     KMODDIR=$kdir/root/lib/modules/$KVER
@@ -180,9 +189,15 @@ build_mainline() {
     rm -rf "$kdir/deb"
     log "building $KVER (bzImage and modules, about 25 minutes on two cores)"
     (cd "$src" && make -s defconfig &&
-        scripts/kconfig/merge_config.sh -m .config "$SRC/test-vm/mainline.config" &&
+        scripts/kconfig/merge_config.sh -m .config \
+            $(for frag in $MAINLINE_CONFIGS; do echo "$SRC/test-vm/$frag"; done) &&
         make -s olddefconfig) > "$kdir/build.log" 2>&1 ||
         die "kernel configuration failed: see $kdir/build.log"
+    # Every option asked for must have taken (a dependency may refuse one).
+    missing=$(for frag in $MAINLINE_CONFIGS; do
+        grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$SRC/test-vm/$frag"; done |
+        while read -r opt; do grep -qx "$opt" "$src/.config" || echo "$opt"; done)
+    [ -z "$missing" ] || die "the kernel's configuration lacks:" $missing
     make -C "$src" -j"$(nproc)" bzImage modules >> "$kdir/build.log" 2>&1 ||
         die "kernel build failed: see $kdir/build.log"
     [ "$(make -s -C "$src" kernelrelease)" = "$KVER" ] ||
@@ -198,10 +213,12 @@ build_mainline() {
 # The mainline kernel is built instead.
 fetch_kernel() {
     local kdir=$CACHE/kernels/$KVER deb
-    if [ "$KSERIES" = mainline ]; then
+    case "$KSERIES" in
+    mainline | debug)
         build_mainline
         return
-    fi
+        ;;
+    esac
     need_packages "linux-headers-$KVER"
     KBUILD=/lib/modules/$KVER/build
     KIMAGE=$kdir/root/boot/vmlinuz-$KVER
@@ -234,6 +251,8 @@ build_all() {
         die "uvtest-util build failed"
     gcc -static -O2 -Wall -I"$SRC/include/uapi" -o "$BIN/uvtest-ioctl" \
         "$SRC/test-vm/guest/uvtest-ioctl.c" || die "uvtest-ioctl build failed"
+    gcc -static -O2 -Wall -I"$SRC/include/uapi" -pthread -o "$BIN/uvtest-stress" \
+        "$SRC/test-vm/guest/uvtest-stress.c" || die "uvtest-stress build failed"
     rm -f "$BIN/uvirtio-vga"
     if [ -e "$SEED/uvirtio-vga.c" ]; then
         gcc -static -O2 -I"$SRC/include/uapi" -o "$BIN/uvirtio-vga" \

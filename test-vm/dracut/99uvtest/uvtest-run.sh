@@ -8,6 +8,8 @@
 #   off           uvirtio.gpu=off: no device
 #   sample        the seed's sample client, without uvirtio-boot
 #   lifecycle     the ioctl ABI, then destroy, create, rmmod and again
+#   stress        uvtest-stress: fuzzer, lifecycle stress, fault injection
+#   broken        uvtest.break= broke the boot; uvirtio-boot coped
 
 say() { echo "UVTEST: $*" > /dev/console; }
 ok() { say "ok - $*"; }
@@ -156,6 +158,140 @@ check_modetest() {
     fi
 }
 
+# Runs a TAP program bounded in time; its lines become ours, its figures
+# info lines.
+run_tap() { # run_tap SECONDS PREFIX COMMAND...
+    _t=$1
+    _p=$2
+    shift 2
+    timeout "$_t" "$@" > /tmp/tap.log 2>&1
+    _rc=$?
+    while IFS= read -r _l; do
+        case "$_l" in
+        "ok "*) ok "$_p: ${_l#ok * - }" ;;
+        "not ok "*) notok "$_p: ${_l#not ok * - }" ;;
+        "# figure "*) say "info figure ${_l#\# figure }" ;;
+        "#"*) say "info $_p: ${_l#\# }" ;;
+        "Bail out!"*) notok "$_p: $_l" ;;
+        esac
+    done < /tmp/tap.log
+    check "$_p: '$*' exits 0 within ${_t} s (rc $_rc)" test "$_rc" = 0
+}
+
+# Bytes (kB) in allocated slab objects: a leak shows here, while freed
+# objects in half-empty slabs (SUnreclaim) do not. Empty slabs are given
+# back first.
+slab_kb() {
+    # Devices go for good once udev has let go of them and RCU has run.
+    udevadm settle --timeout=60
+    sleep 3
+    for _s in /sys/kernel/slab/*/shrink; do echo 1 > "$_s"; done 2> /dev/null
+    awk 'NR > 2 { t += $2 * $4 } END { printf "%d\n", t / 1024 }' /proc/slabinfo
+}
+
+# Hostile input and load (uvtest-stress), sizes from the command line;
+# then rmmod with a file open, slab memory and kmemleak.
+check_stress() {
+    _seed=$(arg uvtest.seed)
+    _calls=$(arg uvtest.calls)
+    _cycles=$(arg uvtest.cycles)
+    _gpu=$(arg uvtest.gpucycles)
+    _threads=$(arg uvtest.threads)
+    _slabmax=$(arg uvtest.slabkb)
+    _limit=$(arg uvtest.limit)
+    check "modprobe uvirtio" modprobe uvirtio
+    check "modprobe virtio_gpu" modprobe virtio_gpu
+    mount -t debugfs none /sys/kernel/debug 2> /dev/null
+    _leaks=/sys/kernel/debug/kmemleak
+    # Warm up DRM's and the module's caches, then measure.
+    uvtest-stress lifecycle 1 16 2 2 > /dev/null 2>&1
+    [ -e $_leaks ] && echo clear > $_leaks
+    sync && echo 3 > /proc/sys/vm/drop_caches
+    _slab0=$(slab_kb)
+    cat /proc/slabinfo > /tmp/slab0 2> /dev/null
+    run_tap "${_limit:-600}" fuzz uvtest-stress fuzz "$_seed" "$_calls"
+    say "info figure slab.objects_after_fuzz_kb $(slab_kb)"
+    run_tap "${_limit:-600}" lifecycle uvtest-stress lifecycle "$_seed" \
+        "$_cycles" "$_gpu" "$_threads"
+    say "info figure slab.objects_after_lifecycle_kb $(slab_kb)"
+    if [ -e /proc/self/fail-nth ] && [ -d /sys/kernel/debug/failslab ]; then
+        run_tap "${_limit:-600}" faults uvtest-stress faults
+    else
+        say "info faults: this kernel has no fault injection (the debug kernel has)"
+    fi
+    # A file holds the module: rmmod must refuse, then work once it closes.
+    exec 3<> /dev/uvirtio
+    check "rmmod uvirtio is refused while a file is open" sh -c '! rmmod uvirtio'
+    exec 3>&-
+    check "rmmod uvirtio once it is closed" rmmod uvirtio
+    check "modprobe uvirtio again" modprobe uvirtio
+    sync && echo 3 > /proc/sys/vm/drop_caches
+    sleep 1
+    _slab1=$(slab_kb)
+    # The caches that grew most (kB), to tell a leak from a cache.
+    cat /proc/slabinfo | awk 'NR == FNR { if (FNR > 2) b[$1] = $2 * $4; next }
+        FNR > 2 { d = ($2 * $4 - b[$1]) / 1024; if (d > 16) printf "%d %s\n", d, $1 }' \
+        /tmp/slab0 - | sort -rn | head -n 8 | while read -r _kb _c; do
+        say "info stress: slab cache $_c grew by $_kb kB"
+    done
+    say "info figure slab.objects_before_kb $_slab0"
+    say "info figure slab.objects_after_kb $_slab1"
+    say "info figure slab.unreclaimable_kb $(awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo)"
+    if [ -n "$_slabmax" ]; then
+        check "allocated slab objects grew by at most $_slabmax kB ($_slab0 -> $_slab1 kB)" \
+            test $((_slab1 - _slab0)) -le "$_slabmax"
+    fi
+    if [ -e $_leaks ]; then
+        echo scan > $_leaks
+        sleep 6
+        echo scan > $_leaks
+        _n=$(grep -c '^unreferenced object' $_leaks)
+        say "info figure kmemleak.reports $_n"
+        check "kmemleak found no leak ($_n)" test "$_n" = 0
+        [ "$_n" = 0 ] || head -n 40 $_leaks | sed 's/^/UVTEST: info kmemleak: /' > /dev/console
+    fi
+}
+
+# uvtest.break=: uvtest-break.sh broke the system before uvirtio-boot; it
+# said so once, and the boot went on to here.
+check_broken() {
+    _b=$1
+    ok "the initramfs went on past uvirtio-boot (uvtest.break=$_b)"
+    _errs=$(dmesg --level=err | grep -c 'uvirtio-boot:')
+    case "$_b" in
+    noko | truncated | garbage)
+        case "$_b" in
+        noko) _want="cannot load the uvirtio module" ;;
+        truncated) _want="gpu.profile:[0-9]*: unknown keyword" ;;
+        garbage) _want="gpu.profile: not a text file" ;;
+        esac
+        check "dmesg has one error from uvirtio-boot ($_errs)" test "$_errs" = 1
+        check "it says '$_want'" sh -c "dmesg | grep -q 'uvirtio-boot: .*$_want'"
+        check "no display was made" test -z "$(uvirtio_dev)" -a ! -e /dev/fb0
+        ;;
+    nogpu)
+        check "dmesg has one error from uvirtio-boot ($_errs)" test "$_errs" = 1
+        check "it says 'no driver for gpu uvirtio.0'" \
+            sh -c "dmesg | grep -q 'uvirtio-boot: no driver for gpu uvirtio.0'"
+        check "the device is there, without a driver or /dev/fb0" \
+            test -n "$(uvirtio_dev)" -a ! -e /dev/fb0
+        ;;
+    rodev)
+        # devtmpfs is one file system: the kernel cannot add /dev/uvirtio.
+        check "/dev is read-only" sh -c '! touch /dev/uvtest-rw'
+        check "dmesg has one error from uvirtio-boot ($_errs)" test "$_errs" = 1
+        check "it says '/dev/uvirtio is missing (is /dev a writable devtmpfs?)'" \
+            sh -c "dmesg | grep -qF '/dev/uvirtio is missing (is /dev a writable devtmpfs?)'"
+        check "no display was made" test -z "$(uvirtio_dev)"
+        ;;
+    nokmsg)
+        # Its messages went to the console; the host reads them there.
+        check "/dev/kmsg could not be opened" sh -c '! echo x > /dev/kmsg'
+        check_display 1024x768
+        ;;
+    esac
+}
+
 # The console as the user sees it, for the host to turn into a PNG.
 screenshot() {
     [ -b /dev/vda ] || return 0
@@ -185,6 +321,12 @@ run() {
     lifecycle)
         check_display 1024x768
         check_lifecycle
+        ;;
+    stress)
+        check_stress
+        ;;
+    broken)
+        check_broken "$(arg uvtest.break)"
         ;;
     sample)
         check "rd.uvirtio=0: uvirtio-boot made no device" test -z "$(uvirtio_dev)"

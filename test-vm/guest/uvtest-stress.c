@@ -1,0 +1,806 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile input and load for /dev/uvirtio, in the test guest. Seeded and
+ * repeatable; TAP lines ("ok N - ..." / "not ok N - ...") and figures
+ * ("# figure NAME VALUE").
+ *
+ *   uvtest-stress fuzz SEED CALLS        random and mutated ioctls
+ *   uvtest-stress lifecycle SEED CYCLES GPU_CYCLES THREADS
+ *   uvtest-stress faults                 slab allocation failures, in turn,
+ *                                        on every path (fail-nth)
+ *
+ * The fuzzer's devices use virtio ids no driver binds (0xfff0 and up, or
+ * ids the module refuses): it tests the transport, not the drivers behind
+ * it. The lifecycle's gpu cycles bind the real virtio_gpu.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <linux/uvirtio.h>
+
+#define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
+#define FUZZ_ID		0xfff0
+#define GPU_ID		16
+#define PAGE		4096
+
+static int tests, failures;
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	failures += !cond;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void figure(const char *name, unsigned long long v)
+{
+	printf("# figure %s %llu\n", name, v);
+	fflush(stdout);
+}
+
+/* xorshift64*: the same seed gives the same run. */
+static __thread uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static void seed(uint64_t s)
+{
+	rng_state = s * 0x9E3779B97F4A7C15ULL + 1;
+}
+
+static int xopen(void)
+{
+	int fd = open("/dev/uvirtio", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		printf("Bail out! /dev/uvirtio: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Memory the fuzzer points the kernel at: a big readable buffer, its last
+ * bytes just before a PROT_NONE page, an unmapped page, NULL and a kernel
+ * address.
+ */
+static unsigned char *buf;
+static size_t buf_len = 2u << 20;
+static unsigned char *guard_edge;	/* 64 bytes before a PROT_NONE page */
+static void *unmapped;
+
+static void setup_memory(void)
+{
+	unsigned char *m;
+	size_t i;
+
+	buf = mmap(NULL, buf_len + PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED || m == MAP_FAILED) {
+		printf("Bail out! mmap: %s\n", strerror(errno));
+		exit(1);
+	}
+	for (i = 0; i < buf_len; i++)
+		buf[i] = (unsigned char)rnd();
+	mprotect(m + PAGE, PAGE, PROT_NONE);
+	munmap(m + 2 * PAGE, PAGE);
+	guard_edge = m + PAGE - 64;
+	unmapped = m + 2 * PAGE;
+}
+
+static uint64_t fuzz_ptr(size_t need)
+{
+	switch (below(16)) {
+	case 0: return 0;
+	case 1: return (uintptr_t)unmapped;
+	case 2: return (uintptr_t)guard_edge;		/* runs into PROT_NONE */
+	case 3: return 0xffff888000000000ULL;		/* kernel memory */
+	case 4: return (uintptr_t)-1;
+	case 5: return (uintptr_t)buf + buf_len - below(need + 1);
+	default: return (uintptr_t)buf + below(buf_len > need ? buf_len - need : 1);
+	}
+}
+
+static uint32_t fuzz_u32(void)
+{
+	static const uint32_t edge[] = {
+		0, 1, 2, 7, 8, 9, 24, 63, 64, 65, 255, 256, 408, 1023, 1024,
+		1025, 4095, 4096, 65535, 65536, 1u << 20, (1u << 20) + 1,
+		0x7fffffff, 0x80000000, 0xffffffff,
+	};
+
+	if (below(2))
+		return edge[below(sizeof(edge) / sizeof(edge[0]))];
+	return (uint32_t)rnd();
+}
+
+static uint16_t fuzz_u16(void)
+{
+	static const uint16_t edge[] = {
+		0, 1, 2, 3, 4, 8, 23, 24, 64, 407, 408, 1023, 1024, 1025,
+		0x7fff, 0x8000, 0xfff0, 0xffff,
+	};
+
+	if (below(2))
+		return edge[below(sizeof(edge) / sizeof(edge[0]))];
+	return (uint16_t)rnd();
+}
+
+/* A valid expectation to mutate: one read block with a rule, one write. */
+static void good_expect(struct uvirtio_expect *ex)
+{
+	memset(ex, 0, sizeof(*ex));
+	strcpy(ex->expects[0].vq_name, "requestq");
+	ex->expects[0].blocks[0].len = 16;
+	ex->expects[0].blocks[0].flags = 1;
+	ex->expects[0].blocks[0].data = (uintptr_t)buf;
+	ex->expects[0].blocks[0].rules[0].len = 4;
+	ex->expects[0].blocks[1].len = 8;
+	ex->expects[0].blocks[1].flags = 2;
+	ex->expects[0].blocks[1].data = (uintptr_t)buf + 64;
+	ex->expects[0].blocks[1].rules[0].off = 6;
+	ex->expects[0].blocks[1].rules[0].len = 2;
+}
+
+/* Every expectation, block and rule filled, data near the 1 MiB bound. */
+static void maximal_expect(struct uvirtio_expect *ex)
+{
+	int e, b, r;
+
+	memset(ex, 0, sizeof(*ex));
+	for (e = 0; e < UVIRTIO_MAX_EXPECTS; e++) {
+		memset(ex->expects[e].vq_name, 'q', UVIRTIO_MAX_VQ_NAME - 1);
+		for (b = 0; b < UVIRTIO_MAX_BLOCKS; b++) {
+			struct uvirtio_block *bl = &ex->expects[e].blocks[b];
+
+			bl->len = 16384;
+			bl->flags = b == UVIRTIO_MAX_BLOCKS - 1 ? 2 : 1 | (b & 1 ? 2 : 0);
+			bl->data = (uintptr_t)buf;
+			for (r = 0; r < UVIRTIO_MAX_RULES; r++) {
+				bl->rules[r].off = r * 2048;
+				bl->rules[r].len = 2048 - below(2);
+			}
+		}
+	}
+}
+
+static void mutate_expect(struct uvirtio_expect *ex)
+{
+	int n = 1 + below(4), e, b, r;
+
+	while (n--) {
+		e = below(UVIRTIO_MAX_EXPECTS);
+		b = below(UVIRTIO_MAX_BLOCKS);
+		r = below(UVIRTIO_MAX_RULES);
+		switch (below(12)) {
+		case 0:	/* an unterminated or odd name */
+			memset(ex->expects[e].vq_name, 'A' + below(26),
+			       UVIRTIO_MAX_VQ_NAME);
+			if (below(2))
+				ex->expects[e].vq_name[below(UVIRTIO_MAX_VQ_NAME)] = 0;
+			break;
+		case 1:
+			ex->expects[e].blocks[b].len = fuzz_u32();
+			break;
+		case 2:
+			ex->expects[e].blocks[b].flags = below(2) ? below(4) : fuzz_u16();
+			break;
+		case 3:
+			ex->expects[e].blocks[b].unused = fuzz_u16();
+			break;
+		case 4:
+			ex->expects[e].blocks[b].data = fuzz_ptr(1 << 20);
+			break;
+		case 5:	/* off + len past the block, or wrapping 16 bits */
+			ex->expects[e].blocks[b].rules[r].off = fuzz_u16();
+			ex->expects[e].blocks[b].rules[r].len = fuzz_u16();
+			break;
+		case 6:	/* overlapping rules */
+			ex->expects[e].blocks[b].rules[r].off =
+				ex->expects[e].blocks[b].rules[0].off;
+			ex->expects[e].blocks[b].rules[r].len = 1 + below(8);
+			break;
+		case 7:
+			strcpy(ex->expects[e].vq_name, below(2) ? "control" : "cursor");
+			break;
+		default: {	/* a random byte anywhere */
+			unsigned char *p = (unsigned char *)ex;
+
+			p[below(sizeof(*ex))] = (unsigned char)rnd();
+			break;
+		}
+		}
+	}
+}
+
+static void fuzz_setup(struct uvirtio_setup *s)
+{
+	static const uint32_t ids[] = { 0, FUZZ_ID, FUZZ_ID + 1, 0xffff,
+					0x10000, 0xffffffff };
+
+	s->features = below(2) ? rnd() : rnd() & 0xffffff;
+	s->config_len = fuzz_u16();
+	s->config_addr = fuzz_ptr(s->config_len);
+	s->flags = below(3) ? below(2) : fuzz_u16();
+	s->id = ids[below(sizeof(ids) / sizeof(ids[0]))];
+}
+
+struct counts {
+	unsigned long long calls, ok, einval, efault, ebusy, enoent, enotty,
+		enomem, other, created, destroyed, expects;
+};
+
+static void count(struct counts *c, int ret, int err)
+{
+	c->calls++;
+	if (ret >= 0) {
+		c->ok++;
+		return;
+	}
+	switch (err) {
+	case EINVAL: c->einval++; break;
+	case EFAULT: c->efault++; break;
+	case EBUSY: c->ebusy++; break;
+	case ENOENT: c->enoent++; break;
+	case ENOTTY: c->enotty++; break;
+	case ENOMEM: case ENOSPC: case E2BIG: c->enomem++; break;
+	default:
+		if (c->other++ < 10)
+			printf("# unexpected errno %d (%s)\n", err, strerror(err));
+	}
+}
+
+/* Destroys every device no file owns; returns how many went. */
+static int destroy_unowned(int fd)
+{
+	static struct uvirtio_dev_info info[256];
+	struct uvirtio_list l = { .devs_addr = (uintptr_t)info, .count = 256 };
+	unsigned int i;
+	int n = 0;
+
+	if (ioctl(fd, UV_DEV_LIST, &l))
+		return 0;
+	for (i = 0; i < l.count && i < 256; i++) {
+		struct uvirtio_destroy d = { .id = info[i].id };
+
+		if (!(info[i].state & UVIRTIO_STATE_OWNED) &&
+		    !ioctl(fd, UV_DEV_DESTROY, &d))
+			n++;
+	}
+	return n;
+}
+
+static int fuzz(uint64_t s, unsigned long long calls)
+{
+	struct counts c = { 0 };
+	struct uvirtio_expect *ex = malloc(sizeof(*ex));
+	long long start = now_ms();
+	int fd = xopen(), ctl = xopen(), ret;
+
+	seed(s);
+	setup_memory();
+	while (c.calls < calls) {
+		unsigned int op = below(100);
+
+		if (below(64) == 0) {	/* a fresh file now and then */
+			close(fd);
+			fd = xopen();
+		}
+		if (op < 30) {
+			switch (below(8)) {
+			case 0: maximal_expect(ex); break;
+			case 1: memset(ex, 0, sizeof(*ex)); break;
+			default: good_expect(ex); break;
+			}
+			mutate_expect(ex);
+			ret = ioctl(fd, UV_DEV_EXPECT, below(32) ? (void *)ex :
+				    (void *)(uintptr_t)fuzz_ptr(sizeof(*ex)));
+			c.expects += ret == 0;
+		} else if (op < 50) {
+			struct uvirtio_setup st;
+
+			fuzz_setup(&st);
+			ret = ioctl(fd, UV_DEV_CREATE, below(32) ? (void *)&st :
+				    (void *)(uintptr_t)fuzz_ptr(sizeof(st)));
+			/* Close at once, or later. (Inputs never depend on
+			 * results: the same seed makes the same calls.) */
+			if (below(2) && ret >= 0) {
+				close(fd);
+				fd = xopen();
+			}
+			c.created += ret >= 0;
+		} else if (op < 60) {
+			struct uvirtio_destroy d = {
+				.id = below(4) ? below(64) : fuzz_u32(),
+				.flags = below(8) ? 0 : fuzz_u32(),
+			};
+
+			ret = ioctl(below(2) ? fd : ctl, UV_DEV_DESTROY, &d);
+			c.destroyed += ret == 0;
+		} else if (op < 72) {
+			struct uvirtio_list l = {
+				.count = below(2) ? below(300) : fuzz_u32(),
+				.reserved = below(8) ? 0 : fuzz_u32(),
+			};
+
+			l.devs_addr = fuzz_ptr((size_t)(l.count % 4096) *
+					       sizeof(struct uvirtio_dev_info));
+			ret = ioctl(fd, UV_DEV_LIST, below(32) ? (void *)&l :
+				    (void *)(uintptr_t)fuzz_ptr(sizeof(l)));
+		} else if (op < 80) {
+			ret = ioctl(fd, UV_GET_API_VERSION,
+				    (void *)(uintptr_t)fuzz_ptr(4));
+		} else {
+			/* Unknown numbers, and known ones with wrong sizes. */
+			unsigned long cmd;
+
+			switch (below(3)) {
+			case 0:
+				cmd = _IOC(below(4), 'V', below(256), below(1 << 14));
+				break;
+			case 1:
+				cmd = _IOC(_IOC_WRITE, 'V', 1 + below(5), below(4096));
+				break;
+			default:
+				cmd = _IOC(below(4), below(256), below(256), below(64));
+				/* not the generic file ioctls (FIONBIO, ...) */
+				if (_IOC_TYPE(cmd) == 'T' || _IOC_TYPE(cmd) == 'f' ||
+				    _IOC_TYPE(cmd) == 0x94 || _IOC_TYPE(cmd) == 0x58)
+					cmd = _IOC(0, 'V', 200, 0);
+				break;
+			}
+			ret = ioctl(fd, cmd, (void *)(uintptr_t)fuzz_ptr(PAGE));
+		}
+		count(&c, ret, errno);
+		if ((c.calls & 1023) == 0)
+			c.destroyed += destroy_unowned(ctl);
+	}
+	close(fd);
+	c.destroyed += destroy_unowned(ctl);
+	close(ctl);
+
+	figure("fuzz.seed", s);
+	figure("fuzz.calls", c.calls);
+	figure("fuzz.succeeded", c.ok);
+	figure("fuzz.expects_accepted", c.expects);
+	figure("fuzz.devices_created", c.created);
+	figure("fuzz.devices_destroyed", c.destroyed);
+	figure("fuzz.einval", c.einval);
+	figure("fuzz.efault", c.efault);
+	figure("fuzz.ebusy", c.ebusy);
+	figure("fuzz.enoent", c.enoent);
+	figure("fuzz.enotty", c.enotty);
+	figure("fuzz.enomem", c.enomem);
+	figure("fuzz.ms", now_ms() - start);
+	ok(c.calls == calls, "%llu calls made (seed %llu)", c.calls,
+	   (unsigned long long)s);
+	ok(c.other == 0, "every error is one the ABI documents (%llu others)",
+	   c.other);
+	ok(c.created > 0 && c.expects > 0,
+	   "valid inputs still got through (%llu devices, %llu expects)",
+	   c.created, c.expects);
+	free(ex);
+	return 0;
+}
+
+/* -- lifecycle ------------------------------------------------------------- */
+
+/* The gpu profile's expectation: GET_DISPLAY_INFO answered with W x H. */
+static void gpu_expect(struct uvirtio_expect *ex, uint32_t w, uint32_t h)
+{
+	static uint32_t match = 0x0100, reply[7];
+
+	/* rule 0: the type at 0; rule 1: pmodes[0] at 24 (x, y, w, h,
+	 * enabled, flags), their bytes one after the other */
+	reply[0] = 0x1101;
+	reply[1] = 0;
+	reply[2] = 0;
+	reply[3] = w;
+	reply[4] = h;
+	reply[5] = 1;
+	reply[6] = 0;
+	memset(ex, 0, sizeof(*ex));
+	strcpy(ex->expects[0].vq_name, "control");
+	ex->expects[0].blocks[0].len = 24;
+	ex->expects[0].blocks[0].flags = 1;
+	ex->expects[0].blocks[0].data = (uintptr_t)&match;
+	ex->expects[0].blocks[0].rules[0].len = 4;
+	ex->expects[0].blocks[1].len = 408;
+	ex->expects[0].blocks[1].flags = 2;
+	ex->expects[0].blocks[1].data = (uintptr_t)reply;
+	ex->expects[0].blocks[1].rules[0].len = 4;
+	ex->expects[0].blocks[1].rules[1].off = 24;
+	ex->expects[0].blocks[1].rules[1].len = 24;
+}
+
+static int create_dev(int fd, uint32_t id, uint16_t flags)
+{
+	static uint32_t gpu_config[4] = { 0, 0, 1, 0 };
+	static char config[8] = "uvtest";
+	struct uvirtio_setup s = {
+		.config_addr = (uintptr_t)(id == GPU_ID ? (void *)gpu_config : config),
+		.config_len = id == GPU_ID ? sizeof(gpu_config) : sizeof(config),
+		.flags = flags,
+		.id = id,
+	};
+
+	return ioctl(fd, UV_DEV_CREATE, &s);
+}
+
+/* virtio_gpu bound to the device with uvirtio id @id? */
+static int gpu_bound(int id)
+{
+	char path[128];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/platform/uvirtio.%d/virtio%d/driver", id, i);
+		if (!stat(path, &st))
+			return 1;
+	}
+	return 0;
+}
+
+struct worker {
+	pthread_t t;
+	uint64_t seed;
+	unsigned int cycles, done, errors, raced, stolen;
+};
+
+static void *lifecycle_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct uvirtio_expect ex;
+	unsigned int i;
+
+	seed(w->seed);
+	for (i = 0; i < w->cycles; i++) {
+		int fd = xopen(), id;
+		int sticky = below(2);
+
+		if (below(2)) {
+			good_expect(&ex);
+			ex.expects[0].blocks[0].data = (uintptr_t)"ABCD";
+			ex.expects[0].blocks[1].data = (uintptr_t)"OK";
+			if (ioctl(fd, UV_DEV_EXPECT, &ex))
+				w->errors++;
+		}
+		id = create_dev(fd, FUZZ_ID, sticky ? STICK : 0);
+		if (id < 0) {
+			w->errors++;
+			close(fd);
+			continue;
+		}
+		if (below(4) == 0) {	/* someone else tries to take it */
+			int other = xopen();
+			struct uvirtio_destroy d = { .id = id };
+
+			if (!ioctl(other, UV_DEV_DESTROY, &d) || errno != EBUSY)
+				w->stolen++;
+			close(other);
+		}
+		close(fd);
+		if (sticky) {
+			struct uvirtio_destroy d = { .id = id };
+
+			/*
+			 * The racer may have destroyed it first, and its id
+			 * may already name another thread's device.
+			 */
+			fd = xopen();
+			if (ioctl(fd, UV_DEV_DESTROY, &d)) {
+				if (errno == ENOENT || errno == EBUSY)
+					w->raced++;
+				else
+					w->errors++;
+			}
+			close(fd);
+		}
+		w->done++;
+	}
+	return NULL;
+}
+
+/* A thread that lists and destroys whatever it finds, racing the others. */
+static volatile int racing;
+
+static void *racer(void *arg)
+{
+	int fd = xopen();
+	unsigned long *n = arg;
+
+	while (racing) {
+		destroy_unowned(fd);
+		(*n)++;
+	}
+	close(fd);
+	return NULL;
+}
+
+static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
+		     unsigned int threads)
+{
+	struct worker *w = calloc(threads, sizeof(*w));
+	struct uvirtio_expect ex;
+	unsigned int i, done = 0, errors = 0, raced = 0, stolen = 0;
+	unsigned int gpu_done = 0, gpu_unbound = 0;
+	unsigned long races = 0;
+	long long start = now_ms();
+	pthread_t r;
+
+	/* Plain devices, several threads at once, a racer destroying. */
+	racing = 1;
+	pthread_create(&r, NULL, racer, &races);
+	for (i = 0; i < threads; i++) {
+		w[i].seed = s + i;
+		w[i].cycles = cycles / threads + (i < cycles % threads);
+		pthread_create(&w[i].t, NULL, lifecycle_worker, &w[i]);
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(w[i].t, NULL);
+		done += w[i].done;
+		errors += w[i].errors;
+		raced += w[i].raced;
+		stolen += w[i].stolen;
+	}
+	racing = 0;
+	pthread_join(r, NULL);
+	figure("lifecycle.threads", threads);
+	figure("lifecycle.cycles", done);
+	figure("lifecycle.errors", errors);
+	figure("lifecycle.destroys_lost_to_the_racer", raced);
+	figure("lifecycle.racer_passes", races);
+	figure("lifecycle.ms", now_ms() - start);
+	ok(done == cycles && errors == 0,
+	   "%u of %u create/destroy cycles in %u threads, %u errors",
+	   done, cycles, threads, errors);
+	ok(stolen == 0,
+	   "no file destroyed a device another open file owns (%u did)", stolen);
+
+	/* The gpu with virtio_gpu bound, sticky and not. */
+	seed(s);
+	start = now_ms();
+	for (i = 0; i < gpu_cycles; i++) {
+		int fd = xopen(), id, sticky = below(2);
+
+		gpu_expect(&ex, 640 + 64 * below(8), 480 + 32 * below(8));
+		if (ioctl(fd, UV_DEV_EXPECT, &ex) ||
+		    (id = create_dev(fd, GPU_ID, sticky ? STICK : 0)) < 0) {
+			close(fd);
+			continue;
+		}
+		if (!gpu_bound(id))
+			gpu_unbound++;
+		close(fd);	/* right after the probe */
+		if (sticky) {
+			struct uvirtio_destroy d = { .id = id };
+
+			fd = xopen();
+			ioctl(fd, UV_DEV_DESTROY, &d);
+			close(fd);
+		}
+		gpu_done++;
+	}
+	figure("lifecycle.gpu_cycles", gpu_done);
+	figure("lifecycle.gpu_unbound", gpu_unbound);
+	figure("lifecycle.gpu_ms", now_ms() - start);
+	ok(gpu_done == gpu_cycles && gpu_unbound == 0,
+	   "%u of %u gpu cycles, virtio_gpu bound in each (%u not)",
+	   gpu_done, gpu_cycles, gpu_unbound);
+	{
+		int fd = xopen();
+		struct uvirtio_list l = { 0 };
+
+		ioctl(fd, UV_DEV_LIST, &l);
+		close(fd);
+		ok(l.count == 0, "no device left over (%u)", l.count);
+	}
+	free(w);
+	return 0;
+}
+
+/* -- fault injection ------------------------------------------------------- */
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* Makes the @n-th fault-injection point of this thread fail. */
+static int fail_nth(int n)
+{
+	char b[16];
+
+	snprintf(b, sizeof(b), "%d", n);
+	return write_file("/proc/thread-self/fail-nth", b);
+}
+
+static int read_fail_nth(void)
+{
+	char b[16] = "";
+	int fd = open("/proc/thread-self/fail-nth", O_RDONLY);
+
+	if (fd < 0)
+		return 1;
+	if (read(fd, b, sizeof(b) - 1) < 0)
+		b[0] = 0;
+	close(fd);
+	return atoi(b);
+}
+
+/* What was left of the count when an operation disarmed it, or -1. */
+static int left_at_disarm = -1;
+
+static void disarm(void)
+{
+	left_at_disarm = read_fail_nth();
+	fail_nth(0);
+}
+
+/* Whether the armed fault was not reached (the operation finished first). */
+static int fault_unused(void)
+{
+	int left = left_at_disarm >= 0 ? left_at_disarm : read_fail_nth();
+
+	left_at_disarm = -1;
+	fail_nth(0);
+	return left != 0;
+}
+
+/* One operation of the module, from open to close; 0 if it all worked. */
+static int operation(int which)
+{
+	struct uvirtio_expect ex;
+	struct uvirtio_dev_info info[8];
+	struct uvirtio_list l = { .devs_addr = (uintptr_t)info, .count = 8 };
+	int fd = open("/dev/uvirtio", O_RDWR), ret = 0, id;
+
+	if (fd < 0)
+		return -1;
+	switch (which) {
+	case 0:	/* a plain device with an expectation, removed by close */
+		good_expect(&ex);
+		ex.expects[0].blocks[0].data = (uintptr_t)"ABCD";
+		ex.expects[0].blocks[1].data = (uintptr_t)"OK";
+		ret = ioctl(fd, UV_DEV_EXPECT, &ex) || create_dev(fd, FUZZ_ID, 0) < 0;
+		break;
+	case 1:	/* a sticky device, listed, then destroyed */
+		id = create_dev(fd, FUZZ_ID, STICK);
+		ret = id < 0 || ioctl(fd, UV_DEV_LIST, &l);
+		close(fd);
+		fd = open("/dev/uvirtio", O_RDWR);
+		if (id >= 0) {
+			struct uvirtio_destroy d = { .id = id };
+
+			/* the destroy must happen, armed fault or not */
+			disarm();
+			if (fd < 0 || ioctl(fd, UV_DEV_DESTROY, &d))
+				ret = -1;
+		}
+		break;
+	case 2:	/* a gpu that virtio_gpu binds, removed by close */
+		gpu_expect(&ex, 800, 600);
+		ret = ioctl(fd, UV_DEV_EXPECT, &ex) || create_dev(fd, GPU_ID, 0) < 0;
+		break;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int faults(void)
+{
+	static const char *const names[] = { "plain device", "sticky device",
+					     "virtio-gpu" };
+	/*
+	 * Slab allocations only, sleeping ones included, without a stack
+	 * trace per fault. Page allocations are left alone: each failure
+	 * would print the allocator's own warning, which is not the module's.
+	 */
+	static const char *const setup[][2] = {
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+	};
+	unsigned int i, injected = 0, failed_ops = 0;
+	int op, n;
+
+	for (i = 0; i < sizeof(setup) / sizeof(setup[0]); i++) {
+		if (write_file(setup[i][0], setup[i][1])) {
+			ok(0, "%s can be set (%s)", setup[i][0], strerror(errno));
+			return 0;
+		}
+	}
+	for (op = 0; op < 3; op++) {
+		unsigned int op_faults = 0;
+
+		for (n = 1; n < 5000; n++) {
+			int ret;
+
+			if (fail_nth(n)) {
+				ok(0, "/proc/thread-self/fail-nth (%s)",
+				   strerror(errno));
+				return 0;
+			}
+			ret = operation(op);
+			if (fault_unused())
+				break;	/* it ran to the end before fault n */
+			op_faults++;
+			failed_ops += ret != 0;
+		}
+		injected += op_faults;
+		printf("# faults: %s: %u allocation points failed in turn\n",
+		       names[op], op_faults);
+		ok(operation(op) == 0,
+		   "%s works again after %u injected failures",
+		   names[op], op_faults);
+	}
+	figure("faults.injected", injected);
+	figure("faults.operations_failed", failed_ops);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 4 && !strcmp(argv[1], "fuzz"))
+		fuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
+	else if (argc == 6 && !strcmp(argv[1], "lifecycle"))
+		lifecycle(strtoull(argv[2], NULL, 0), atoi(argv[3]),
+			  atoi(argv[4]), atoi(argv[5]));
+	else if (argc == 2 && !strcmp(argv[1], "faults"))
+		faults();
+	else {
+		fprintf(stderr, "usage: uvtest-stress fuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults\n");
+		return 2;
+	}
+	printf("1..%d\n", tests);
+	return failures != 0;
+}
