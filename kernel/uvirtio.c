@@ -102,7 +102,8 @@ struct uvirtio_device {
 struct uvirtio_vq {
 	struct virtqueue *vq;
 	struct list_head node;
-	u16 last_avail;
+	u16 last_avail;		/* next avail entry to take */
+	u16 used_idx;		/* next used entry to write */
 };
 
 enum uvirtio_file_state {
@@ -361,58 +362,74 @@ static u32 uvirtio_gpu_default_reply(const struct uvirtio_chain *c)
 	return sizeof(resp);
 }
 
-static u32 uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
-			  const struct vring *vr, unsigned int head)
+/*
+ * The answer to the request at @head: the bytes written into it, or false
+ * when the device keeps it. A buffer the driver only offers for writing
+ * (a receive buffer) that no expectation answers is kept, as a device with
+ * nothing to deliver keeps it, until the driver resets the device and takes
+ * it back: completing it empty at once would have the driver offer it
+ * again in a loop (virtio_console did, until its remove hit a BUG_ON).
+ */
+static bool uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
+			   const struct vring *vr, unsigned int head, u32 *len)
 {
 	struct uvirtio_chain c;
-	u32 len = 0;
 
+	*len = 0;
 	if (!uvirtio_read_chain(&udev->vdev, vr, head, &c)) {
 		dev_warn_ratelimited(&udev->vdev.dev,
 				     "%s: malformed request %u\n", vq->name,
 				     head);
-		return 0;
+		return true;
 	}
-	if (uvirtio_answer_expected(udev, vq->name, &c, &len))
-		return len;
-	if (udev->vdev.id.device == VIRTIO_ID_GPU)
-		return uvirtio_gpu_default_reply(&c);
-	return 0;
+	if (uvirtio_answer_expected(udev, vq->name, &c, len))
+		return true;
+	if (udev->vdev.id.device == VIRTIO_ID_GPU) {
+		*len = uvirtio_gpu_default_reply(&c);
+		return true;
+	}
+	return !(c.n && (c.d[0].flags & VRING_DESC_F_WRITE));
 }
 
 /*
- * Completes, in order, the requests made available since the last pass, at
- * most a ring's worth. Returns true when the driver wants an interrupt.
+ * Takes, in order, the requests made available since the last pass, at
+ * most a ring's worth, and completes those it answers. Returns true when
+ * the driver wants an interrupt.
  */
 static bool uvirtio_process_vq(struct uvirtio_device *udev,
 			       struct uvirtio_vq *uvq, bool *more)
 {
 	struct virtio_device *vdev = &udev->vdev;
 	const struct vring *vr = virtqueue_get_vring(uvq->vq);
-	unsigned int done = 0;
+	unsigned int taken = 0, done = 0;
 	u16 avail;
 
 	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	/* Read the ring entries only after the index that publishes them. */
 	virt_rmb();
-	while (uvq->last_avail != avail && done < vr->num) {
+	while (uvq->last_avail != avail && taken < vr->num) {
 		unsigned int slot = uvq->last_avail % vr->num;
 		unsigned int head = virtio16_to_cpu(vdev, vr->avail->ring[slot]);
-		struct vring_used_elem *used = &vr->used->ring[slot];
-		u32 len = uvirtio_answer(udev, uvq->vq, vr, head);
+		struct vring_used_elem *used;
+		u32 len;
 
+		uvq->last_avail++;
+		taken++;
+		if (!uvirtio_answer(udev, uvq->vq, vr, head, &len))
+			continue;
+		used = &vr->used->ring[uvq->used_idx % vr->num];
 		used->id = cpu_to_virtio32(vdev, head);
 		used->len = cpu_to_virtio32(vdev, len);
-		uvq->last_avail++;
+		uvq->used_idx++;
 		done++;
 	}
-	atomic_long_add(done, &udev->answered);
+	atomic_long_add(taken, &udev->answered);
 	*more = uvq->last_avail != avail;
 	if (!done)
 		return false;
 	/* The used entries before the index that publishes them. */
 	virt_wmb();
-	WRITE_ONCE(vr->used->idx, cpu_to_virtio16(vdev, uvq->last_avail));
+	WRITE_ONCE(vr->used->idx, cpu_to_virtio16(vdev, uvq->used_idx));
 	/* Publish the index before reading whether the driver wants to know. */
 	virt_mb();
 	return !(virtio16_to_cpu(vdev, READ_ONCE(vr->avail->flags)) &
@@ -514,8 +531,10 @@ static void uvirtio_reset(struct virtio_device *vdev)
 	/* After a reset the device touches no ring. */
 	cancel_work_sync(&udev->work);
 	mutex_lock(&udev->vqs_lock);
-	list_for_each_entry(uvq, &udev->vqs, node)
+	list_for_each_entry(uvq, &udev->vqs, node) {
 		uvq->last_avail = 0;
+		uvq->used_idx = 0;
+	}
 	mutex_unlock(&udev->vqs_lock);
 }
 

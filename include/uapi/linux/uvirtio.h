@@ -93,11 +93,12 @@ struct uvirtio_block {
  *
  * A request matches the first expectation whose blocks all match its first
  * descriptors; the writable blocks' rules are then written as the reply.
- * A request that no expectation answers with a write is completed with no
- * data, except on a virtio-gpu (device id 16), where it gets a
- * VIRTIO_GPU_RESP_OK_NODATA header that echoes the request's fence flag,
- * fence_id, ctx_id and ring_idx. Must be called before UV_DEV_CREATE; a
- * second call replaces the first.
+ * A request that no expectation answers is completed with no data, except
+ * on a virtio-gpu (device id 16), where it gets a VIRTIO_GPU_RESP_OK_NODATA
+ * header that echoes the request's fence flag, fence_id, ctx_id and
+ * ring_idx; and except a buffer that is only writable (a receive buffer),
+ * which the device keeps until the driver resets it. Must be called before
+ * UV_DEV_CREATE; a second call replaces the first.
  */
 struct uvirtio_expect {
 	struct {
