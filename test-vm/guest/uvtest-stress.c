@@ -787,6 +787,43 @@ static int faults(void)
 	return 0;
 }
 
+/*
+ * Devices of virtio id @id with random device features and config space,
+ * each bound by whatever driver the kernel has, then destroyed: the
+ * transport under a real driver that trusts its device.
+ */
+static int drivers(uint64_t s, uint32_t id, unsigned int n)
+{
+	unsigned char config[64];
+	unsigned int i, j, made = 0;
+	long long start = now_ms();
+
+	seed(s);
+	for (i = 0; i < n; i++) {
+		struct uvirtio_setup st = {
+			.features = rnd() & 0xffffff,
+			.config_addr = (uintptr_t)config,
+			.config_len = below(sizeof(config) + 1),
+			.flags = 0,
+			.id = id,
+		};
+		int fd = xopen();
+
+		for (j = 0; j < sizeof(config); j++)
+			config[j] = below(4) ? (unsigned char)below(4) :
+					       (unsigned char)rnd();
+		if (ioctl(fd, UV_DEV_CREATE, &st) >= 0)
+			made++;
+		usleep(below(200000));
+		close(fd);
+	}
+	figure("drivers.id", id);
+	figure("drivers.devices", made);
+	figure("drivers.ms", now_ms() - start);
+	ok(made == n, "%u of %u devices of id %u made and removed", made, n, id);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -795,6 +832,9 @@ int main(int argc, char **argv)
 	else if (argc == 6 && !strcmp(argv[1], "lifecycle"))
 		lifecycle(strtoull(argv[2], NULL, 0), atoi(argv[3]),
 			  atoi(argv[4]), atoi(argv[5]));
+	else if (argc == 5 && !strcmp(argv[1], "drivers"))
+		drivers(strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+			atoi(argv[4]));
 	else if (argc == 2 && !strcmp(argv[1], "faults"))
 		faults();
 	else {

@@ -12,7 +12,7 @@ depends() {
 }
 
 installkernel() {
-    hostonly='' instmods virtio_pci virtio_blk
+    hostonly='' instmods virtio_pci virtio_blk virtio_console
 }
 
 install() {

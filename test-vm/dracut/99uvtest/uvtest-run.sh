@@ -10,6 +10,7 @@
 #   lifecycle     the ioctl ABI, then destroy, create, rmmod and again
 #   stress        uvtest-stress: fuzzer, lifecycle stress, fault injection
 #   broken        uvtest.break= broke the boot; uvirtio-boot coped
+#   driver-console  500 virtio_console devices with random config
 
 say() { echo "UVTEST: $*" > /dev/console; }
 ok() { say "ok - $*"; }
@@ -324,6 +325,13 @@ run() {
         ;;
     stress)
         check_stress
+        ;;
+    driver-console)
+        # A real driver that trusts its device, on devices with random
+        # features and config: it must come and go without a report.
+        check "modprobe uvirtio" modprobe uvirtio
+        check "modprobe virtio_console" modprobe virtio_console
+        run_tap 600 drivers uvtest-stress drivers 1 3 500
         ;;
     broken)
         check_broken "$(arg uvtest.break)"
