@@ -126,9 +126,23 @@ shot_fb() { # shot_fb NAME: /dev/fb0 as raw XRGB, for the host to convert
 }
 shot_fb console
 
+# stop_server NAME PID: SIGTERM, then a clean exit within 20 s.
+stop_server() {
+    local rc
+    kill -TERM "$2"
+    if wait_for 20 sh -c "! kill -0 $2"; then
+        wait "$2"
+        rc=$?
+        check "$1 exits on SIGTERM with status 0 (got $rc)" test $rc = 0
+    else
+        notok "$1 exits on SIGTERM within 20 s"
+        kill -KILL "$2" 2> /dev/null
+    fi
+}
+
 # -- Xorg ----------------------------------------------------------------------
 run_xorg() {
-    local xpid rc
+    local xpid
     export DISPLAY=:0
     rm -f /tmp/.X11-unix/X0 /tmp/.X0-lock
     Xorg :0 vt2 -noreset -nolisten tcp -logfile "$OUT/Xorg.0.log" \
@@ -176,22 +190,14 @@ run_xorg() {
     check "the cursor plane shows the cursor at the pointer (hardware cursor)" cursor_at
     sleep 1
     check "xwd takes a screenshot" timeout 30 xwd -root -silent -out "$OUT/xorg.xwd"
-    kill -TERM $xpid
-    if wait_for 20 sh -c "! kill -0 $xpid"; then
-        wait $xpid
-        rc=$?
-        check "Xorg exits on SIGTERM with status 0 (got $rc)" test $rc = 0
-    else
-        notok "Xorg exits on SIGTERM within 20 s"
-        kill -KILL $xpid 2> /dev/null
-    fi
+    stop_server Xorg $xpid
     check "Xorg's log ends cleanly" grep -q 'Server terminated successfully' "$OUT/Xorg.0.log"
     unset DISPLAY
 }
 
 # -- Weston --------------------------------------------------------------------
 run_weston() {
-    local wpid cpid rc shot
+    local wpid cpid shot
     export XDG_RUNTIME_DIR=/run/uvtest/xdg WAYLAND_DISPLAY=uvtest-0
     mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
     weston --backend=drm-backend.so --use-pixman --tty=3 \
@@ -218,15 +224,7 @@ run_weston() {
     check "weston-screenshooter takes a screenshot" test -n "$shot"
     [ -n "$shot" ] && mv "$shot" "$OUT/weston.png"
     kill -TERM $cpid 2> /dev/null
-    kill -TERM $wpid
-    if wait_for 20 sh -c "! kill -0 $wpid"; then
-        wait $wpid
-        rc=$?
-        check "Weston exits on SIGTERM with status 0 (got $rc)" test $rc = 0
-    else
-        notok "Weston exits on SIGTERM within 20 s"
-        kill -KILL $wpid 2> /dev/null
-    fi
+    stop_server Weston $wpid
     unset XDG_RUNTIME_DIR WAYLAND_DISPLAY
 }
 
