@@ -20,6 +20,9 @@
  *    item holds it while it touches the rings, del_vqs() while it frees them.
  *  - uvirtio_device.config_lock (spinlock) protects the config space, which
  *    drivers may read in atomic context.
+ *  - A virtio-gpu's scanouts_on and gpu_told are written only by the work
+ *    item, gpu_unplugging only by uvirtio_gpu_unplug_display(); the others
+ *    read them with READ_ONCE() (scanouts_on through atomic bit ops).
  */
 
 #include <linux/atomic.h>
@@ -97,6 +100,13 @@ struct uvirtio_device {
 	struct mutex vqs_lock;
 	struct list_head vqs;
 	struct work_struct work;
+
+	bool dying;			/* no driver may bind any more */
+
+	/* A virtio-gpu's display, see uvirtio_gpu_unplug_display(). */
+	unsigned long scanouts_on;	/* bit n: scanout n shows a resource */
+	bool gpu_unplugging;		/* no display is connected any more */
+	bool gpu_told;			/* the driver has asked and been told */
 };
 
 struct uvirtio_vq {
@@ -337,29 +347,70 @@ static bool uvirtio_answer_expected(struct uvirtio_device *udev,
 }
 
 /*
- * The answer of a virtio-gpu to a request nobody expected: success, with
- * the fence echoed so that the driver's fence waits (cursor updates, blob
- * flushes) complete.
+ * Writes a virtio-gpu response of @size bytes (at most that of a display
+ * info) into the first writable descriptor: @type, the rest zero, and the
+ * request's fence echoed so that the driver's fence waits (cursor updates,
+ * blob flushes) complete. Returns the bytes written, 0 if none.
  */
-static u32 uvirtio_gpu_default_reply(const struct uvirtio_chain *c)
+static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
+			     const struct virtio_gpu_ctrl_hdr *req, u32 type,
+			     u32 size)
 {
-	struct virtio_gpu_ctrl_hdr req = {}, resp = {};
+	struct virtio_gpu_resp_display_info resp = {};
 
-	if (!c->has_write || c->write.len < sizeof(resp))
+	if (!c->has_write || c->write.len < size || size > sizeof(resp))
 		return 0;
-	if (c->n && !(c->d[0].flags & VRING_DESC_F_WRITE) &&
-	    c->d[0].len >= sizeof(req) &&
-	    uvirtio_access(c->d[0].addr, &req, sizeof(req), UVIRTIO_READ))
+	resp.hdr.type = cpu_to_le32(type);
+	resp.hdr.flags = req->flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
+						 VIRTIO_GPU_FLAG_INFO_RING_IDX);
+	resp.hdr.fence_id = req->fence_id;
+	resp.hdr.ctx_id = req->ctx_id;
+	resp.hdr.ring_idx = req->ring_idx;
+	if (uvirtio_access(c->write.addr, &resp, size, UVIRTIO_WRITE))
 		return 0;
-	resp.type = cpu_to_le32(VIRTIO_GPU_RESP_OK_NODATA);
-	resp.flags = req.flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
-					     VIRTIO_GPU_FLAG_INFO_RING_IDX);
-	resp.fence_id = req.fence_id;
-	resp.ctx_id = req.ctx_id;
-	resp.ring_idx = req.ring_idx;
-	if (uvirtio_access(c->write.addr, &resp, sizeof(resp), UVIRTIO_WRITE))
-		return 0;
-	return sizeof(resp);
+	return size;
+}
+
+/*
+ * What a virtio-gpu's device side knows besides the user's expectations:
+ * which scanouts show a resource (SET_SCANOUT), and, once its display is
+ * being unplugged, that nothing is connected (GET_DISPLAY_INFO). Reads the
+ * request's command into @req (zero when it has none). Returns true when
+ * it answered the request, with the bytes written in @len.
+ */
+static bool uvirtio_gpu_request(struct uvirtio_device *udev,
+				const struct uvirtio_chain *c,
+				struct virtio_gpu_set_scanout *req, u32 *len)
+{
+	u32 n = c->n ? min_t(u32, c->d[0].len, sizeof(*req)) : 0;
+	u32 scanout;
+
+	memset(req, 0, sizeof(*req));
+	if (n < sizeof(req->hdr) || (c->d[0].flags & VRING_DESC_F_WRITE) ||
+	    uvirtio_access(c->d[0].addr, req, n, UVIRTIO_READ)) {
+		memset(req, 0, sizeof(*req));
+		return false;
+	}
+	switch (le32_to_cpu(req->hdr.type)) {
+	case VIRTIO_GPU_CMD_SET_SCANOUT:
+		scanout = le32_to_cpu(req->scanout_id);
+		if (n < sizeof(*req) || scanout >= BITS_PER_LONG)
+			return false;
+		if (req->resource_id)
+			set_bit(scanout, &udev->scanouts_on);
+		else
+			clear_bit(scanout, &udev->scanouts_on);
+		return false;
+	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO:
+		if (!READ_ONCE(udev->gpu_unplugging))
+			return false;
+		*len = uvirtio_gpu_reply(c, &req->hdr,
+					 VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
+					 sizeof(struct virtio_gpu_resp_display_info));
+		WRITE_ONCE(udev->gpu_told, true);
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -373,6 +424,8 @@ static u32 uvirtio_gpu_default_reply(const struct uvirtio_chain *c)
 static bool uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
 			   const struct vring *vr, unsigned int head, u32 *len)
 {
+	bool gpu = udev->vdev.id.device == VIRTIO_ID_GPU;
+	struct virtio_gpu_set_scanout req;
 	struct uvirtio_chain c;
 
 	*len = 0;
@@ -382,10 +435,13 @@ static bool uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
 				     head);
 		return true;
 	}
+	if (gpu && uvirtio_gpu_request(udev, &c, &req, len))
+		return true;
 	if (uvirtio_answer_expected(udev, vq->name, &c, len))
 		return true;
-	if (udev->vdev.id.device == VIRTIO_ID_GPU) {
-		*len = uvirtio_gpu_default_reply(&c);
+	if (gpu) {
+		*len = uvirtio_gpu_reply(&c, &req.hdr, VIRTIO_GPU_RESP_OK_NODATA,
+					 sizeof(req.hdr));
 		return true;
 	}
 	return !(c.n && (c.d[0].flags & VRING_DESC_F_WRITE));
@@ -479,6 +535,28 @@ static void uvirtio_get(struct virtio_device *vdev, unsigned int offset,
 	spin_unlock_irqrestore(&udev->config_lock, flags);
 }
 
+/*
+ * A virtio-gpu's events_clear is write-to-clear: the bits written there
+ * clear those of events_read, and it reads as zero. Called with
+ * config_lock held.
+ */
+static void uvirtio_gpu_clear_events(struct uvirtio_device *udev,
+				     unsigned int offset, unsigned int len)
+{
+	size_t events = offsetof(struct virtio_gpu_config, events_read);
+	size_t clear = offsetof(struct virtio_gpu_config, events_clear);
+	__le32 read, bits;
+
+	if (offset != clear || len != sizeof(bits) ||
+	    udev->config_len < clear + sizeof(bits))
+		return;
+	memcpy(&read, udev->config + events, sizeof(read));
+	memcpy(&bits, udev->config + clear, sizeof(bits));
+	read &= ~bits;
+	memcpy(udev->config + events, &read, sizeof(read));
+	memset(udev->config + clear, 0, sizeof(bits));
+}
+
 static void uvirtio_set(struct virtio_device *vdev, unsigned int offset,
 			const void *buf, unsigned int len)
 {
@@ -491,6 +569,8 @@ static void uvirtio_set(struct virtio_device *vdev, unsigned int offset,
 		       min(len, udev->config_len - offset));
 		udev->config_generation++;
 	}
+	if (vdev->id.device == VIRTIO_ID_GPU)
+		uvirtio_gpu_clear_events(udev, offset, len);
 	spin_unlock_irqrestore(&udev->config_lock, flags);
 }
 
@@ -620,6 +700,9 @@ static u64 uvirtio_get_features(struct virtio_device *vdev)
 
 static int uvirtio_finalize_features(struct virtio_device *vdev)
 {
+	/* A device on its way out takes no new driver (before its probe). */
+	if (READ_ONCE(to_uvirtio(vdev)->dying))
+		return -ENODEV;
 	/* Drop the ring features the core knows but this device does not serve. */
 	vring_transport_features(vdev);
 	if (!__virtio_test_bit(vdev, VIRTIO_F_VERSION_1))
@@ -657,36 +740,66 @@ static void uvirtio_release_dev(struct device *dev)
 	kfree(udev);
 }
 
+/* How long a virtio-gpu driver gets to turn its unplugged display off. */
+#define UVIRTIO_GPU_UNPLUG_MS	5000
+
 /*
- * Picks the moment to remove a bound driver. virtio_gpu drops, and so
- * leaks, the buffers of a command it builds once its remove() has begun
- * (drm_mm: "Memory manager not clean during takedown"), and fbcon's cursor
- * blink makes such a command every 200 ms. Unregister just after a burst of
- * requests has been answered and 10 ms have passed without one: the
- * driver's periodic work is then as far away as it gets. Without a burst
- * within 300 ms, or after a second of steady traffic, go ahead anyway.
+ * Unplugs the display of a virtio-gpu whose driver is running, as a
+ * monitor is unplugged, and waits until the driver has turned every
+ * scanout off and gone quiet.
+ *
+ * virtio_gpu drops, and so leaks, the buffers of a command that it builds
+ * once its remove() has begun (drm_mm: "Memory manager not clean during
+ * takedown"), and fbcon's cursor blink has it build one every 200 ms for as
+ * long as the console's framebuffer is on a plane. With the display gone,
+ * the fbdev helper has switched the CRTC off: the blink's damage then finds
+ * no plane and builds no command, so the remove that follows cannot leak,
+ * however slow the kernel. A driver held back by a DRM master (Xorg) does
+ * not switch off; fbcon does not draw then, and the wait ends at its limit.
+ *
+ * Called without locks. The work item updates scanouts_on and gpu_told.
  */
-static void uvirtio_quiesce(struct uvirtio_device *udev)
+static void uvirtio_gpu_unplug_display(struct uvirtio_device *udev)
 {
-	unsigned long quiet = jiffies + msecs_to_jiffies(300);
-	unsigned long limit = jiffies + msecs_to_jiffies(1000);
-	bool burst = false;
+	unsigned long limit = jiffies + msecs_to_jiffies(UVIRTIO_GPU_UNPLUG_MS);
+	size_t events = offsetof(struct virtio_gpu_config, events_read);
+	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
+	unsigned long flags;
+	__le32 val, nr = 0;
 	long seen, now;
 
-	if (!(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
+	if (udev->vdev.id.device != VIRTIO_ID_GPU ||
+	    !(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
 		return;
-	flush_work(&udev->work);
+
+	spin_lock_irqsave(&udev->config_lock, flags);
+	if (udev->config_len >= scanouts + sizeof(nr))
+		memcpy(&nr, udev->config + scanouts, sizeof(nr));
+	if (nr) {
+		memcpy(&val, udev->config + events, sizeof(val));
+		val |= cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
+		memcpy(udev->config + events, &val, sizeof(val));
+		udev->config_generation++;
+	}
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+	/* Without a scanout the driver never asks. */
+	if (!nr)
+		return;
+
+	WRITE_ONCE(udev->gpu_unplugging, true);
+	virtio_config_changed(&udev->vdev);
 	seen = atomic_long_read(&udev->answered);
 	while (time_before(jiffies, limit)) {
-		msleep(10);
+		msleep(20);
 		flush_work(&udev->work);
 		now = atomic_long_read(&udev->answered);
-		if (now != seen)
-			burst = true;
-		else if (burst || time_after(jiffies, quiet))
-			break;
+		if (READ_ONCE(udev->gpu_told) && !READ_ONCE(udev->scanouts_on) &&
+		    now == seen)
+			return;
 		seen = now;
 	}
+	dev_info(&udev->vdev.dev,
+		 "the driver kept its display on; removing the device anyway\n");
 }
 
 /*
@@ -699,7 +812,14 @@ static void uvirtio_destroy(struct uvirtio_device *udev)
 	struct platform_device *pdev = udev->pdev;
 	int id = udev->id;
 
-	uvirtio_quiesce(udev);
+	/*
+	 * No driver binds from here on; the device lock waits for a probe
+	 * under way, so the driver seen afterwards is the one to unplug.
+	 */
+	WRITE_ONCE(udev->dying, true);
+	device_lock(&udev->vdev.dev);
+	device_unlock(&udev->vdev.dev);
+	uvirtio_gpu_unplug_display(udev);
 	unregister_virtio_device(&udev->vdev);
 	platform_device_unregister(pdev);
 	/* Only now may another device be called uvirtio.<id>. */
