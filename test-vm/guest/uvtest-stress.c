@@ -37,6 +37,15 @@
 
 static int tests, failures;
 
+/* SIGTERM (timeout(1) at the case's limit): stop, and still report. */
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
 static void ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -319,7 +328,7 @@ static int fuzz(uint64_t s, unsigned long long calls)
 
 	seed(s);
 	setup_memory();
-	while (c.calls < calls) {
+	while (c.calls < calls && !stopping) {
 		unsigned int op = below(100);
 
 		if (below(64) == 0) {	/* a fresh file now and then */
@@ -394,6 +403,10 @@ static int fuzz(uint64_t s, unsigned long long calls)
 		count(&c, ret, errno);
 		if ((c.calls & 1023) == 0)
 			c.destroyed += destroy_unowned(ctl);
+		/* Progress on stderr, which the guest shows as it comes. */
+		if (c.calls % 50000 == 0)
+			fprintf(stderr, "# fuzz: %llu calls in %lld ms\n",
+				c.calls, now_ms() - start);
 	}
 	close(fd);
 	c.destroyed += destroy_unowned(ctl);
@@ -412,8 +425,8 @@ static int fuzz(uint64_t s, unsigned long long calls)
 	figure("fuzz.enotty", c.enotty);
 	figure("fuzz.enomem", c.enomem);
 	figure("fuzz.ms", now_ms() - start);
-	ok(c.calls == calls, "%llu calls made (seed %llu)", c.calls,
-	   (unsigned long long)s);
+	ok(c.calls == calls, "%llu of %llu calls made (seed %llu)%s", c.calls,
+	   calls, (unsigned long long)s, stopping ? ", stopped by SIGTERM" : "");
 	ok(c.other == 0, "every error is one the ABI documents (%llu others)",
 	   c.other);
 	ok(c.created > 0 && c.expects > 0,
@@ -496,7 +509,7 @@ static void *lifecycle_worker(void *arg)
 	unsigned int i;
 
 	seed(w->seed);
-	for (i = 0; i < w->cycles; i++) {
+	for (i = 0; i < w->cycles && !stopping; i++) {
 		int fd = xopen(), id;
 		int sticky = below(2);
 
@@ -559,13 +572,53 @@ static void *racer(void *arg)
 	return NULL;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* Binds the driver to uvirtio.<id> by hand, racing the close of its file. */
+struct prober {
+	int id;
+	volatile int started, closed, started_at_close;
+	int mid_probe;
+};
+
+static void *prober(void *arg)
+{
+	struct prober *p = arg;
+	char path[128], name[32];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/platform/uvirtio.%d/virtio%d", p->id, i);
+		if (!access(path, F_OK))
+			break;
+	}
+	if (i == 64)
+		return NULL;
+	snprintf(name, sizeof(name), "virtio%d", i);
+	/* Fails once the device is on its way out: that is the point. */
+	p->started = 1;
+	write_file("/sys/bus/virtio/drivers_probe", name);
+	p->mid_probe = p->closed && p->started_at_close;
+	return NULL;
+}
+
 static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 		     unsigned int threads)
 {
 	struct worker *w = calloc(threads, sizeof(*w));
 	struct uvirtio_expect ex;
 	unsigned int i, done = 0, errors = 0, raced = 0, stolen = 0;
-	unsigned int gpu_done = 0, gpu_unbound = 0;
+	unsigned int gpu_done = 0, gpu_unbound = 0, mid_probe = 0;
 	unsigned long races = 0;
 	long long start = now_ms();
 	pthread_t r;
@@ -599,16 +652,40 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	ok(stolen == 0,
 	   "no file destroyed a device another open file owns (%u did)", stolen);
 
-	/* The gpu with virtio_gpu bound, sticky and not. */
+	/*
+	 * The gpu with virtio_gpu bound, sticky and not. Every fourth cycle
+	 * the bus does not probe it by itself: another thread binds the
+	 * driver through drivers_probe while this one closes the file after
+	 * a random delay, so that the file often goes mid-probe.
+	 */
 	seed(s);
 	start = now_ms();
-	for (i = 0; i < gpu_cycles; i++) {
-		int fd = xopen(), id, sticky = below(2);
+	for (i = 0; i < gpu_cycles && !stopping; i++) {
+		int fd = xopen(), id, sticky = below(2), late = i % 4 == 3;
+		struct prober p = { 0 };
+		pthread_t t;
 
 		gpu_expect(&ex, 640 + 64 * below(8), 480 + 32 * below(8));
+		if (late) {
+			sticky = 0;
+			write_file("/sys/bus/virtio/drivers_autoprobe", "0");
+		}
 		if (ioctl(fd, UV_DEV_EXPECT, &ex) ||
 		    (id = create_dev(fd, GPU_ID, sticky ? STICK : 0)) < 0) {
 			close(fd);
+			continue;
+		}
+		if (late) {
+			write_file("/sys/bus/virtio/drivers_autoprobe", "1");
+			p.id = id;
+			pthread_create(&t, NULL, prober, &p);
+			usleep(below(100) * 1000);
+			p.started_at_close = p.started;
+			p.closed = 1;
+			close(fd);
+			pthread_join(t, NULL);
+			mid_probe += p.mid_probe;
+			gpu_done++;
 			continue;
 		}
 		if (!gpu_bound(id))
@@ -625,10 +702,14 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	}
 	figure("lifecycle.gpu_cycles", gpu_done);
 	figure("lifecycle.gpu_unbound", gpu_unbound);
+	figure("lifecycle.gpu_closed_mid_probe", mid_probe);
 	figure("lifecycle.gpu_ms", now_ms() - start);
 	ok(gpu_done == gpu_cycles && gpu_unbound == 0,
 	   "%u of %u gpu cycles, virtio_gpu bound in each (%u not)",
 	   gpu_done, gpu_cycles, gpu_unbound);
+	ok(gpu_cycles < 8 || mid_probe > 0,
+	   "files were closed while virtio_gpu was probing (%u times)",
+	   mid_probe);
 	{
 		int fd = xopen();
 		struct uvirtio_list l = { 0 };
@@ -642,17 +723,6 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 }
 
 /* -- fault injection ------------------------------------------------------- */
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
-	close(fd);
-	return ret;
-}
 
 /* Makes the @n-th fault-injection point of this thread fail. */
 static int fail_nth(int n)
@@ -827,6 +897,7 @@ static int drivers(uint64_t s, uint32_t id, unsigned int n)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_term);
 	if (argc == 4 && !strcmp(argv[1], "fuzz"))
 		fuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
 	else if (argc == 6 && !strcmp(argv[1], "lifecycle"))

@@ -160,12 +160,13 @@ check_modetest() {
 }
 
 # Runs a TAP program bounded in time; its lines become ours, its figures
-# info lines.
+# info lines. What it says on stderr (progress) goes to the console at once.
+# At the limit it gets SIGTERM, and uvtest-stress still reports.
 run_tap() { # run_tap SECONDS PREFIX COMMAND...
     _t=$1
     _p=$2
     shift 2
-    timeout "$_t" "$@" > /tmp/tap.log 2>&1
+    timeout "$_t" "$@" > /tmp/tap.log 2> /dev/console
     _rc=$?
     while IFS= read -r _l; do
         case "$_l" in
