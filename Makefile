@@ -81,7 +81,7 @@ check-mainline:
 	test-vm/check --kernel mainline --no-os
 
 check-debug:
-	test-vm/check --kernel debug --no-os --long
+	test-vm/check --kernel debug --no-os --long --jobs 2
 
 demo:
 	test-vm/demo
