@@ -5,6 +5,7 @@
  * ("# figure NAME VALUE").
  *
  *   uvtest-stress fuzz SEED CALLS        random and mutated ioctls
+ *   uvtest-stress kfuzz SEED CALLS       the same, guided by KCOV coverage
  *   uvtest-stress lifecycle SEED CYCLES GPU_CYCLES THREADS
  *   uvtest-stress faults                 slab allocation failures, in turn,
  *                                        on every path (fail-nth)
@@ -27,6 +28,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/kcov.h>
 #include <sys/stat.h>
 #include <linux/uvirtio.h>
 
@@ -319,86 +321,125 @@ static int destroy_unowned(int fd)
 	return n;
 }
 
+/*
+ * One fuzzed ioctl: its number, the file it goes to and its argument, as
+ * bytes or as a raw pointer. Made before it runs, so that the KCOV-guided
+ * fuzzer can keep and mutate it.
+ */
+struct call {
+	unsigned long cmd;
+	int on_ctl;		/* on the second file */
+	int raw;		/* pass @ptr, not the bytes */
+	uint64_t ptr;
+	int close_after;	/* a created device's file is closed at once */
+	union {
+		struct uvirtio_expect ex;
+		struct uvirtio_setup st;
+		struct uvirtio_destroy d;
+		struct uvirtio_list l;
+	} arg;
+};
+
+static void gen_call(struct call *k)
+{
+	unsigned int op = below(100);
+
+	memset(k, 0, sizeof(*k));
+	if (op < 30) {
+		switch (below(8)) {
+		case 0: maximal_expect(&k->arg.ex); break;
+		case 1: break;
+		default: good_expect(&k->arg.ex); break;
+		}
+		mutate_expect(&k->arg.ex);
+		k->cmd = UV_DEV_EXPECT;
+		if (!below(32)) {
+			k->raw = 1;
+			k->ptr = fuzz_ptr(sizeof(k->arg.ex));
+		}
+	} else if (op < 50) {
+		fuzz_setup(&k->arg.st);
+		k->cmd = UV_DEV_CREATE;
+		if (!below(32)) {
+			k->raw = 1;
+			k->ptr = fuzz_ptr(sizeof(k->arg.st));
+		}
+		k->close_after = below(2);
+	} else if (op < 60) {
+		k->arg.d.id = below(4) ? below(64) : fuzz_u32();
+		k->arg.d.flags = below(8) ? 0 : fuzz_u32();
+		k->cmd = UV_DEV_DESTROY;
+		k->on_ctl = !below(2);
+	} else if (op < 72) {
+		k->arg.l.count = below(2) ? below(300) : fuzz_u32();
+		k->arg.l.reserved = below(8) ? 0 : fuzz_u32();
+		k->arg.l.devs_addr = fuzz_ptr((size_t)(k->arg.l.count % 4096) *
+					      sizeof(struct uvirtio_dev_info));
+		k->cmd = UV_DEV_LIST;
+		if (!below(32)) {
+			k->raw = 1;
+			k->ptr = fuzz_ptr(sizeof(k->arg.l));
+		}
+	} else if (op < 80) {
+		k->cmd = UV_GET_API_VERSION;
+		k->raw = 1;
+		k->ptr = fuzz_ptr(4);
+	} else {
+		/* Unknown numbers, and known ones with wrong sizes. */
+		switch (below(3)) {
+		case 0:
+			k->cmd = _IOC(below(4), 'V', below(256), below(1 << 14));
+			break;
+		case 1:
+			k->cmd = _IOC(_IOC_WRITE, 'V', 1 + below(5), below(4096));
+			break;
+		default:
+			k->cmd = _IOC(below(4), below(256), below(256), below(64));
+			/* not the generic file ioctls (FIONBIO, ...) */
+			if (_IOC_TYPE(k->cmd) == 'T' || _IOC_TYPE(k->cmd) == 'f' ||
+			    _IOC_TYPE(k->cmd) == 0x94 || _IOC_TYPE(k->cmd) == 0x58)
+				k->cmd = _IOC(0, 'V', 200, 0);
+			break;
+		}
+		k->raw = 1;
+		k->ptr = fuzz_ptr(PAGE);
+	}
+}
+
+/* Runs @k on a copy of its argument (the kernel writes into some). */
+static int run_call(const struct call *k, int fd, int ctl)
+{
+	static struct call scratch;
+
+	scratch.arg = k->arg;
+	return ioctl(k->on_ctl ? ctl : fd, k->cmd,
+		     k->raw ? (void *)(uintptr_t)k->ptr : (void *)&scratch.arg);
+}
+
 static int fuzz(uint64_t s, unsigned long long calls)
 {
 	struct counts c = { 0 };
-	struct uvirtio_expect *ex = malloc(sizeof(*ex));
+	struct call *k = malloc(sizeof(*k));
 	long long start = now_ms();
 	int fd = xopen(), ctl = xopen(), ret;
 
 	seed(s);
 	setup_memory();
 	while (c.calls < calls && !stopping) {
-		unsigned int op = below(100);
-
 		if (below(64) == 0) {	/* a fresh file now and then */
 			close(fd);
 			fd = xopen();
 		}
-		if (op < 30) {
-			switch (below(8)) {
-			case 0: maximal_expect(ex); break;
-			case 1: memset(ex, 0, sizeof(*ex)); break;
-			default: good_expect(ex); break;
-			}
-			mutate_expect(ex);
-			ret = ioctl(fd, UV_DEV_EXPECT, below(32) ? (void *)ex :
-				    (void *)(uintptr_t)fuzz_ptr(sizeof(*ex)));
-			c.expects += ret == 0;
-		} else if (op < 50) {
-			struct uvirtio_setup st;
-
-			fuzz_setup(&st);
-			ret = ioctl(fd, UV_DEV_CREATE, below(32) ? (void *)&st :
-				    (void *)(uintptr_t)fuzz_ptr(sizeof(st)));
-			/* Close at once, or later. (Inputs never depend on
-			 * results: the same seed makes the same calls.) */
-			if (below(2) && ret >= 0) {
-				close(fd);
-				fd = xopen();
-			}
-			c.created += ret >= 0;
-		} else if (op < 60) {
-			struct uvirtio_destroy d = {
-				.id = below(4) ? below(64) : fuzz_u32(),
-				.flags = below(8) ? 0 : fuzz_u32(),
-			};
-
-			ret = ioctl(below(2) ? fd : ctl, UV_DEV_DESTROY, &d);
-			c.destroyed += ret == 0;
-		} else if (op < 72) {
-			struct uvirtio_list l = {
-				.count = below(2) ? below(300) : fuzz_u32(),
-				.reserved = below(8) ? 0 : fuzz_u32(),
-			};
-
-			l.devs_addr = fuzz_ptr((size_t)(l.count % 4096) *
-					       sizeof(struct uvirtio_dev_info));
-			ret = ioctl(fd, UV_DEV_LIST, below(32) ? (void *)&l :
-				    (void *)(uintptr_t)fuzz_ptr(sizeof(l)));
-		} else if (op < 80) {
-			ret = ioctl(fd, UV_GET_API_VERSION,
-				    (void *)(uintptr_t)fuzz_ptr(4));
-		} else {
-			/* Unknown numbers, and known ones with wrong sizes. */
-			unsigned long cmd;
-
-			switch (below(3)) {
-			case 0:
-				cmd = _IOC(below(4), 'V', below(256), below(1 << 14));
-				break;
-			case 1:
-				cmd = _IOC(_IOC_WRITE, 'V', 1 + below(5), below(4096));
-				break;
-			default:
-				cmd = _IOC(below(4), below(256), below(256), below(64));
-				/* not the generic file ioctls (FIONBIO, ...) */
-				if (_IOC_TYPE(cmd) == 'T' || _IOC_TYPE(cmd) == 'f' ||
-				    _IOC_TYPE(cmd) == 0x94 || _IOC_TYPE(cmd) == 0x58)
-					cmd = _IOC(0, 'V', 200, 0);
-				break;
-			}
-			ret = ioctl(fd, cmd, (void *)(uintptr_t)fuzz_ptr(PAGE));
+		gen_call(k);
+		ret = run_call(k, fd, ctl);
+		c.expects += k->cmd == UV_DEV_EXPECT && ret == 0;
+		c.created += k->cmd == UV_DEV_CREATE && ret >= 0;
+		c.destroyed += k->cmd == UV_DEV_DESTROY && ret == 0;
+		/* Close at once, or later. (Inputs never depend on results:
+		 * the same seed makes the same calls.) */
+		if (k->close_after && ret >= 0) {
+			close(fd);
+			fd = xopen();
 		}
 		count(&c, ret, errno);
 		if ((c.calls & 1023) == 0)
@@ -432,7 +473,164 @@ static int fuzz(uint64_t s, unsigned long long calls)
 	ok(c.created > 0 && c.expects > 0,
 	   "valid inputs still got through (%llu devices, %llu expects)",
 	   c.created, c.expects);
-	free(ex);
+	free(k);
+	return 0;
+}
+
+/* -- the KCOV-guided fuzzer ------------------------------------------------ */
+
+#define COVER_WORDS	(64 << 10)	/* PCs KCOV may record per call */
+#define EDGE_BITS	(1 << 20)
+#define CORPUS_MAX	4096
+
+/*
+ * Mutates a kept input: a few bit flips, random bytes, boundary values or
+ * a run of bytes from another kept input of the same ioctl. Devices keep
+ * to ids no driver binds, as the plain fuzzer's.
+ */
+static void mutate_call(struct call *k, const struct call *other)
+{
+	unsigned char *p = (unsigned char *)&k->arg;
+	size_t len = _IOC_SIZE(k->cmd), off;
+	int n = 1 + below(4);
+	uint32_t v32;
+	uint16_t v16;
+
+	if (len > sizeof(k->arg))
+		len = sizeof(k->arg);
+	if (k->cmd == UV_DEV_EXPECT && below(2))
+		mutate_expect(&k->arg.ex);
+	while (len && n--) {
+		off = below(len);
+		switch (below(5)) {
+		case 0:
+			p[off] ^= 1 << below(8);
+			break;
+		case 1:
+			p[off] = (unsigned char)rnd();
+			break;
+		case 2:
+			v16 = fuzz_u16();
+			memcpy(p + off, &v16, len - off < 2 ? len - off : 2);
+			break;
+		case 3:
+			v32 = fuzz_u32();
+			memcpy(p + off, &v32, len - off < 4 ? len - off : 4);
+			break;
+		default:
+			if (other->cmd == k->cmd)
+				memcpy(p + off, (const unsigned char *)&other->arg + off,
+				       1 + below(len - off));
+			break;
+		}
+	}
+	if (k->cmd == UV_DEV_CREATE && k->arg.st.id && k->arg.st.id < FUZZ_ID)
+		k->arg.st.id = FUZZ_ID;
+}
+
+/*
+ * The fuzzer again, steered by the module's own coverage: KCOV (the module
+ * is built with KCOV_INSTRUMENT on kernels that have it) records the PCs
+ * each call runs through; a call that reaches a new edge (pair of PCs) is
+ * kept, and three calls in four mutate a kept one. The same seed on the
+ * same kernel and module makes the same calls, but for the rare hash
+ * collisions of edges, which KASLR moves.
+ */
+static int kfuzz(uint64_t s, unsigned long long calls)
+{
+	static uint8_t seen[EDGE_BITS / 8];
+	struct call *corpus = calloc(CORPUS_MAX, sizeof(*corpus));
+	struct call *k = malloc(sizeof(*k));
+	unsigned long long edges = 0, kept_calls = 0;
+	unsigned int kept = 0;
+	long long start = now_ms();
+	struct counts c = { 0 };
+	int fd, ctl, kcov, ret;
+	uint64_t *cover;
+
+	kcov = open("/sys/kernel/debug/kcov", O_RDWR);
+	if (kcov < 0 || ioctl(kcov, KCOV_INIT_TRACE, COVER_WORDS)) {
+		ok(0, "KCOV can be set up (%s)", strerror(errno));
+		return 0;
+	}
+	cover = mmap(NULL, COVER_WORDS * sizeof(*cover), PROT_READ | PROT_WRITE,
+		     MAP_SHARED, kcov, 0);
+	if (cover == MAP_FAILED || ioctl(kcov, KCOV_ENABLE, KCOV_TRACE_PC)) {
+		ok(0, "KCOV can be enabled (%s)", strerror(errno));
+		return 0;
+	}
+	fd = xopen();
+	ctl = xopen();
+	seed(s);
+	setup_memory();
+	while (c.calls < calls && !stopping) {
+		uint64_t i, n, prev = 0;
+		unsigned int fresh = 0;
+
+		if (below(64) == 0) {
+			close(fd);
+			fd = xopen();
+		}
+		if (kept && below(4)) {
+			*k = corpus[below(kept)];
+			mutate_call(k, &corpus[below(kept)]);
+		} else {
+			gen_call(k);
+		}
+		__atomic_store_n(&cover[0], 0, __ATOMIC_RELAXED);
+		ret = run_call(k, fd, ctl);
+		n = __atomic_load_n(&cover[0], __ATOMIC_RELAXED);
+		for (i = 0; i < n && i + 1 < COVER_WORDS; i++) {
+			uint64_t h = (prev ^ cover[i + 1]) * 0x9E3779B97F4A7C15ULL;
+			uint32_t e = (uint32_t)(h >> 44);	/* 20 bits */
+
+			if (!(seen[e / 8] & (1 << (e % 8)))) {
+				seen[e / 8] |= 1 << (e % 8);
+				fresh++;
+			}
+			prev = cover[i + 1] >> 1;
+		}
+		edges += fresh;
+		if (fresh) {
+			kept_calls++;
+			if (kept < CORPUS_MAX)
+				corpus[kept++] = *k;
+		}
+		c.expects += k->cmd == UV_DEV_EXPECT && ret == 0;
+		c.created += k->cmd == UV_DEV_CREATE && ret >= 0;
+		c.destroyed += k->cmd == UV_DEV_DESTROY && ret == 0;
+		if (k->close_after && ret >= 0) {
+			close(fd);
+			fd = xopen();
+		}
+		count(&c, ret, errno);
+		if ((c.calls & 1023) == 0)
+			c.destroyed += destroy_unowned(ctl);
+		if (c.calls % 50000 == 0)
+			fprintf(stderr, "# kfuzz: %llu calls, %llu edges in %lld ms\n",
+				c.calls, edges, now_ms() - start);
+	}
+	ioctl(kcov, KCOV_DISABLE, 0);
+	close(fd);
+	c.destroyed += destroy_unowned(ctl);
+	close(ctl);
+
+	figure("kfuzz.seed", s);
+	figure("kfuzz.calls", c.calls);
+	figure("kfuzz.succeeded", c.ok);
+	figure("kfuzz.edges", edges);
+	figure("kfuzz.calls_with_new_edges", kept_calls);
+	figure("kfuzz.corpus", kept);
+	figure("kfuzz.devices_created", c.created);
+	figure("kfuzz.ms", now_ms() - start);
+	ok(c.calls == calls, "%llu of %llu coverage-guided calls made (seed %llu)%s",
+	   c.calls, calls, (unsigned long long)s,
+	   stopping ? ", stopped by SIGTERM" : "");
+	ok(edges > 100, "KCOV saw the module's code (%llu edges)", edges);
+	ok(c.other == 0, "every error is one the ABI documents (%llu others)",
+	   c.other);
+	free(k);
+	free(corpus);
 	return 0;
 }
 
@@ -900,6 +1098,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_term);
 	if (argc == 4 && !strcmp(argv[1], "fuzz"))
 		fuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
+	else if (argc == 4 && !strcmp(argv[1], "kfuzz"))
+		kfuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
 	else if (argc == 6 && !strcmp(argv[1], "lifecycle"))
 		lifecycle(strtoull(argv[2], NULL, 0), atoi(argv[3]),
 			  atoi(argv[4]), atoi(argv[5]));
@@ -909,7 +1109,7 @@ int main(int argc, char **argv)
 	else if (argc == 2 && !strcmp(argv[1], "faults"))
 		faults();
 	else {
-		fprintf(stderr, "usage: uvtest-stress fuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults\n");
+		fprintf(stderr, "usage: uvtest-stress fuzz|kfuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults\n");
 		return 2;
 	}
 	printf("1..%d\n", tests);

@@ -193,12 +193,12 @@ slab_kb() {
         /proc/slabinfo
 }
 
-# uvtest.parts= names the parts of the stress case to run (fuzz,
+# uvtest.parts= names the parts of the stress case to run (fuzz, kfuzz,
 # lifecycle, faults; all when absent), so that a long run can be split
 # over guests that run at once.
 has_part() {
     _parts=$(arg uvtest.parts)
-    case ",${_parts:-fuzz,lifecycle,faults}," in *",$1,"*) return 0 ;; esac
+    case ",${_parts:-fuzz,kfuzz,lifecycle,faults}," in *",$1,"*) return 0 ;; esac
     return 1
 }
 
@@ -225,6 +225,13 @@ check_stress() {
     if has_part fuzz; then
         run_tap "${_limit:-600}" fuzz uvtest-stress fuzz "$_seed" "$_calls"
         say "info figure slab.objects_after_fuzz_kb $(slab_kb)"
+    fi
+    if ! has_part kfuzz; then
+        : # another guest runs it
+    elif [ -e /sys/kernel/debug/kcov ]; then
+        run_tap "${_limit:-600}" kfuzz uvtest-stress kfuzz "$_seed" "$(arg uvtest.kcalls)"
+    else
+        say "info kfuzz: this kernel has no KCOV (the debug kernel has)"
     fi
     if has_part lifecycle; then
         run_tap "${_limit:-600}" lifecycle uvtest-stress lifecycle "$_seed" \
