@@ -416,68 +416,7 @@ static int run_call(const struct call *k, int fd, int ctl)
 		     k->raw ? (void *)(uintptr_t)k->ptr : (void *)&scratch.arg);
 }
 
-static int fuzz(uint64_t s, unsigned long long calls)
-{
-	struct counts c = { 0 };
-	struct call *k = malloc(sizeof(*k));
-	long long start = now_ms();
-	int fd = xopen(), ctl = xopen(), ret;
-
-	seed(s);
-	setup_memory();
-	while (c.calls < calls && !stopping) {
-		if (below(64) == 0) {	/* a fresh file now and then */
-			close(fd);
-			fd = xopen();
-		}
-		gen_call(k);
-		ret = run_call(k, fd, ctl);
-		c.expects += k->cmd == UV_DEV_EXPECT && ret == 0;
-		c.created += k->cmd == UV_DEV_CREATE && ret >= 0;
-		c.destroyed += k->cmd == UV_DEV_DESTROY && ret == 0;
-		/* Close at once, or later. (Inputs never depend on results:
-		 * the same seed makes the same calls.) */
-		if (k->close_after && ret >= 0) {
-			close(fd);
-			fd = xopen();
-		}
-		count(&c, ret, errno);
-		if ((c.calls & 1023) == 0)
-			c.destroyed += destroy_unowned(ctl);
-		/* Progress on stderr, which the guest shows as it comes. */
-		if (c.calls % 50000 == 0)
-			fprintf(stderr, "# fuzz: %llu calls in %lld ms\n",
-				c.calls, now_ms() - start);
-	}
-	close(fd);
-	c.destroyed += destroy_unowned(ctl);
-	close(ctl);
-
-	figure("fuzz.seed", s);
-	figure("fuzz.calls", c.calls);
-	figure("fuzz.succeeded", c.ok);
-	figure("fuzz.expects_accepted", c.expects);
-	figure("fuzz.devices_created", c.created);
-	figure("fuzz.devices_destroyed", c.destroyed);
-	figure("fuzz.einval", c.einval);
-	figure("fuzz.efault", c.efault);
-	figure("fuzz.ebusy", c.ebusy);
-	figure("fuzz.enoent", c.enoent);
-	figure("fuzz.enotty", c.enotty);
-	figure("fuzz.enomem", c.enomem);
-	figure("fuzz.ms", now_ms() - start);
-	ok(c.calls == calls, "%llu of %llu calls made (seed %llu)%s", c.calls,
-	   calls, (unsigned long long)s, stopping ? ", stopped by SIGTERM" : "");
-	ok(c.other == 0, "every error is one the ABI documents (%llu others)",
-	   c.other);
-	ok(c.created > 0 && c.expects > 0,
-	   "valid inputs still got through (%llu devices, %llu expects)",
-	   c.created, c.expects);
-	free(k);
-	return 0;
-}
-
-/* -- the KCOV-guided fuzzer ------------------------------------------------ */
+/* -- coverage, and the fuzz loop ------------------------------------------- */
 
 #define COVER_WORDS	(64 << 10)	/* PCs KCOV may record per call */
 #define EDGE_BITS	(1 << 20)
@@ -528,77 +467,108 @@ static void mutate_call(struct call *k, const struct call *other)
 		k->arg.st.id = FUZZ_ID;
 }
 
-/*
- * The fuzzer again, steered by the module's own coverage: KCOV (the module
- * is built with KCOV_INSTRUMENT on kernels that have it) records the PCs
- * each call runs through; a call that reaches a new edge (pair of PCs) is
- * kept, and three calls in four mutate a kept one. The same seed on the
- * same kernel and module makes the same calls, but for the rare hash
- * collisions of edges, which KASLR moves.
- */
-static int kfuzz(uint64_t s, unsigned long long calls)
+/* Sets up KCOV for this thread: the PC buffer, or NULL. */
+static uint64_t *kcov_start(int *kcov)
 {
-	static uint8_t seen[EDGE_BITS / 8];
-	struct call *corpus = calloc(CORPUS_MAX, sizeof(*corpus));
-	struct call *k = malloc(sizeof(*k));
-	unsigned long long edges = 0, kept_calls = 0;
-	unsigned int kept = 0;
-	long long start = now_ms();
-	struct counts c = { 0 };
-	int fd, ctl, kcov, ret;
 	uint64_t *cover;
 
-	kcov = open("/sys/kernel/debug/kcov", O_RDWR);
-	if (kcov < 0 || ioctl(kcov, KCOV_INIT_TRACE, COVER_WORDS)) {
+	*kcov = open("/sys/kernel/debug/kcov", O_RDWR);
+	if (*kcov < 0 || ioctl(*kcov, KCOV_INIT_TRACE, COVER_WORDS)) {
 		ok(0, "KCOV can be set up (%s)", strerror(errno));
-		return 0;
+		return NULL;
 	}
 	cover = mmap(NULL, COVER_WORDS * sizeof(*cover), PROT_READ | PROT_WRITE,
-		     MAP_SHARED, kcov, 0);
-	if (cover == MAP_FAILED || ioctl(kcov, KCOV_ENABLE, KCOV_TRACE_PC)) {
+		     MAP_SHARED, *kcov, 0);
+	if (cover == MAP_FAILED || ioctl(*kcov, KCOV_ENABLE, KCOV_TRACE_PC)) {
 		ok(0, "KCOV can be enabled (%s)", strerror(errno));
-		return 0;
+		return NULL;
 	}
+	return cover;
+}
+
+/* Edges (pairs of PCs) of the last call not seen before. */
+static unsigned int new_edges(const uint64_t *cover)
+{
+	static uint8_t seen[EDGE_BITS / 8];
+	uint64_t i, n = __atomic_load_n(&cover[0], __ATOMIC_RELAXED), prev = 0;
+	unsigned int fresh = 0;
+
+	for (i = 0; i < n && i + 1 < COVER_WORDS; i++) {
+		uint64_t h = (prev ^ cover[i + 1]) * 0x9E3779B97F4A7C15ULL;
+		uint32_t e = (uint32_t)(h >> 44);	/* 20 bits */
+
+		if (!(seen[e / 8] & (1 << (e % 8)))) {
+			seen[e / 8] |= 1 << (e % 8);
+			fresh++;
+		}
+		prev = cover[i + 1] >> 1;
+	}
+	return fresh;
+}
+
+static void fuzz_figure(const char *prefix, const char *name,
+			unsigned long long v)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s.%s", prefix, name);
+	figure(key, v);
+}
+
+/*
+ * The fuzzer. Plain (fuzz), its calls never depend on the answers: the
+ * same seed replays the same calls. Guided (kfuzz, on kernels with KCOV;
+ * the module is built with KCOV_INSTRUMENT): KCOV records the module's PCs
+ * each call runs through, a call that reaches a new edge is kept, and
+ * three calls in four mutate a kept one. The same seed on the same kernel
+ * and module then makes the same calls, but for the rare hash collisions
+ * of edges, which KASLR moves.
+ */
+static int fuzz(uint64_t s, unsigned long long calls, int guided)
+{
+	const char *name = guided ? "kfuzz" : "fuzz";
+	struct call *corpus = guided ? calloc(CORPUS_MAX, sizeof(*corpus)) : NULL;
+	struct call *k = malloc(sizeof(*k));
+	unsigned long long edges = 0, new_edge_calls = 0;
+	unsigned int kept = 0;
+	uint64_t *cover = NULL;
+	struct counts c = { 0 };
+	long long start;
+	int fd, ctl, kcov = -1, ret;
+
+	if (guided && !(cover = kcov_start(&kcov)))
+		return 0;
+	start = now_ms();
 	fd = xopen();
 	ctl = xopen();
 	seed(s);
 	setup_memory();
 	while (c.calls < calls && !stopping) {
-		uint64_t i, n, prev = 0;
-		unsigned int fresh = 0;
-
-		if (below(64) == 0) {
+		if (below(64) == 0) {	/* a fresh file now and then */
 			close(fd);
 			fd = xopen();
 		}
-		if (kept && below(4)) {
+		if (guided && kept && below(4)) {
 			*k = corpus[below(kept)];
 			mutate_call(k, &corpus[below(kept)]);
 		} else {
 			gen_call(k);
 		}
-		__atomic_store_n(&cover[0], 0, __ATOMIC_RELAXED);
+		if (guided)
+			__atomic_store_n(&cover[0], 0, __ATOMIC_RELAXED);
 		ret = run_call(k, fd, ctl);
-		n = __atomic_load_n(&cover[0], __ATOMIC_RELAXED);
-		for (i = 0; i < n && i + 1 < COVER_WORDS; i++) {
-			uint64_t h = (prev ^ cover[i + 1]) * 0x9E3779B97F4A7C15ULL;
-			uint32_t e = (uint32_t)(h >> 44);	/* 20 bits */
+		if (guided) {
+			unsigned int fresh = new_edges(cover);
 
-			if (!(seen[e / 8] & (1 << (e % 8)))) {
-				seen[e / 8] |= 1 << (e % 8);
-				fresh++;
-			}
-			prev = cover[i + 1] >> 1;
-		}
-		edges += fresh;
-		if (fresh) {
-			kept_calls++;
-			if (kept < CORPUS_MAX)
+			edges += fresh;
+			new_edge_calls += fresh != 0;
+			if (fresh && kept < CORPUS_MAX)
 				corpus[kept++] = *k;
 		}
 		c.expects += k->cmd == UV_DEV_EXPECT && ret == 0;
 		c.created += k->cmd == UV_DEV_CREATE && ret >= 0;
 		c.destroyed += k->cmd == UV_DEV_DESTROY && ret == 0;
+		/* Close at once, or later (a choice made with the call). */
 		if (k->close_after && ret >= 0) {
 			close(fd);
 			fd = xopen();
@@ -606,29 +576,45 @@ static int kfuzz(uint64_t s, unsigned long long calls)
 		count(&c, ret, errno);
 		if ((c.calls & 1023) == 0)
 			c.destroyed += destroy_unowned(ctl);
+		/* Progress on stderr, which the guest shows as it comes. */
 		if (c.calls % 50000 == 0)
-			fprintf(stderr, "# kfuzz: %llu calls, %llu edges in %lld ms\n",
-				c.calls, edges, now_ms() - start);
+			fprintf(stderr, "# %s: %llu calls, %llu edges in %lld ms\n",
+				name, c.calls, edges, now_ms() - start);
 	}
-	ioctl(kcov, KCOV_DISABLE, 0);
+	if (guided)
+		ioctl(kcov, KCOV_DISABLE, 0);
 	close(fd);
 	c.destroyed += destroy_unowned(ctl);
 	close(ctl);
 
-	figure("kfuzz.seed", s);
-	figure("kfuzz.calls", c.calls);
-	figure("kfuzz.succeeded", c.ok);
-	figure("kfuzz.edges", edges);
-	figure("kfuzz.calls_with_new_edges", kept_calls);
-	figure("kfuzz.corpus", kept);
-	figure("kfuzz.devices_created", c.created);
-	figure("kfuzz.ms", now_ms() - start);
-	ok(c.calls == calls, "%llu of %llu coverage-guided calls made (seed %llu)%s",
-	   c.calls, calls, (unsigned long long)s,
-	   stopping ? ", stopped by SIGTERM" : "");
-	ok(edges > 100, "KCOV saw the module's code (%llu edges)", edges);
+	fuzz_figure(name, "seed", s);
+	fuzz_figure(name, "calls", c.calls);
+	fuzz_figure(name, "succeeded", c.ok);
+	fuzz_figure(name, "expects_accepted", c.expects);
+	fuzz_figure(name, "devices_created", c.created);
+	fuzz_figure(name, "devices_destroyed", c.destroyed);
+	fuzz_figure(name, "einval", c.einval);
+	fuzz_figure(name, "efault", c.efault);
+	fuzz_figure(name, "ebusy", c.ebusy);
+	fuzz_figure(name, "enoent", c.enoent);
+	fuzz_figure(name, "enotty", c.enotty);
+	fuzz_figure(name, "enomem", c.enomem);
+	if (guided) {
+		fuzz_figure(name, "edges", edges);
+		fuzz_figure(name, "calls_with_new_edges", new_edge_calls);
+		fuzz_figure(name, "corpus", kept);
+	}
+	fuzz_figure(name, "ms", now_ms() - start);
+	ok(c.calls == calls, "%llu of %llu %s calls made (seed %llu)%s",
+	   c.calls, calls, guided ? "coverage-guided" : "fuzzed",
+	   (unsigned long long)s, stopping ? ", stopped by SIGTERM" : "");
+	if (guided)
+		ok(edges > 100, "KCOV saw the module's code (%llu edges)", edges);
 	ok(c.other == 0, "every error is one the ABI documents (%llu others)",
 	   c.other);
+	ok(c.created > 0 && c.expects > 0,
+	   "valid inputs still got through (%llu devices, %llu expects)",
+	   c.created, c.expects);
 	free(k);
 	free(corpus);
 	return 0;
@@ -1096,10 +1082,9 @@ int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_term);
-	if (argc == 4 && !strcmp(argv[1], "fuzz"))
-		fuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
-	else if (argc == 4 && !strcmp(argv[1], "kfuzz"))
-		kfuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
+	if (argc == 4 && (!strcmp(argv[1], "fuzz") || !strcmp(argv[1], "kfuzz")))
+		fuzz(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0),
+		     argv[1][0] == 'k');
 	else if (argc == 6 && !strcmp(argv[1], "lifecycle"))
 		lifecycle(strtoull(argv[2], NULL, 0), atoi(argv[3]),
 			  atoi(argv[4]), atoi(argv[5]));
