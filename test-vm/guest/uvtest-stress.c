@@ -686,6 +686,8 @@ struct worker {
 	unsigned int cycles, done, errors, raced, stolen;
 };
 
+static unsigned int lifecycle_done;
+
 static void *lifecycle_worker(void *arg)
 {
 	struct worker *w = arg;
@@ -736,6 +738,9 @@ static void *lifecycle_worker(void *arg)
 			close(fd);
 		}
 		w->done++;
+		/* Progress on stderr, all threads together. */
+		if (__atomic_add_fetch(&lifecycle_done, 1, __ATOMIC_RELAXED) % 1000 == 0)
+			fprintf(stderr, "# lifecycle: %u cycles\n", lifecycle_done);
 	}
 	return NULL;
 }
@@ -849,18 +854,25 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 		struct prober p = { 0 };
 		pthread_t t;
 
+		if (i % 100 == 0)
+			fprintf(stderr, "# lifecycle: %u gpu cycles in %lld ms\n",
+				i, now_ms() - start);
 		gpu_expect(&ex, 640 + 64 * below(8), 480 + 32 * below(8));
 		if (late) {
 			sticky = 0;
 			write_file("/sys/bus/virtio/drivers_autoprobe", "0");
 		}
-		if (ioctl(fd, UV_DEV_EXPECT, &ex) ||
-		    (id = create_dev(fd, GPU_ID, sticky ? STICK : 0)) < 0) {
+		if (ioctl(fd, UV_DEV_EXPECT, &ex))
+			id = -1;
+		else
+			id = create_dev(fd, GPU_ID, sticky ? STICK : 0);
+		if (late)
+			write_file("/sys/bus/virtio/drivers_autoprobe", "1");
+		if (id < 0) {
 			close(fd);
 			continue;
 		}
 		if (late) {
-			write_file("/sys/bus/virtio/drivers_autoprobe", "1");
 			p.id = id;
 			pthread_create(&t, NULL, prober, &p);
 			usleep(below(100) * 1000);
