@@ -170,12 +170,14 @@ resolve_mainline() {
 # debug kernel) into the cache, once per version: bzImage, modules, and the
 # build tree the module builds against (about 25 minutes on two cores).
 build_mainline() {
-    local kdir=$CACHE/kernels/$KVER src deb frag missing
+    local kdir=$CACHE/kernels/$KVER src deb frag missing sum
     src=$kdir/src
     KIMAGE=$kdir/root/boot/vmlinuz-$KVER
     KMODDIR=$kdir/root/lib/modules/$KVER
     KBUILD=$src
-    [ -e "$kdir/.done" ] && return 0
+    # The cached build stands for the fragments it was configured with.
+    sum=$(cd "$SRC/test-vm" && cat $MAINLINE_CONFIGS | md5sum)
+    [ -e "$kdir/.done" ] && [ "$(cat "$kdir/.done")" = "$sum" ] && return 0
     need_packages flex bison bc libelf-dev libssl-dev xz-utils dwarves
     rm -rf "$kdir" && mkdir -p "$kdir/root/boot"
     log "fetching $MAINLINE_PKG $MAINLINE_VERSION from Debian unstable"
@@ -205,7 +207,7 @@ build_mainline() {
     make -C "$src" INSTALL_MOD_PATH="$kdir/root" modules_install >> "$kdir/build.log" 2>&1 ||
         die "modules_install failed: see $kdir/build.log"
     cp "$src/arch/x86/boot/bzImage" "$KIMAGE"
-    touch "$kdir/.done"
+    echo "$sum" > "$kdir/.done"
 }
 
 # The guest kernel: headers installed here, image and modules extracted into
