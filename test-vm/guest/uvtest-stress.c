@@ -779,24 +779,31 @@ struct prober {
 	int mid_probe;
 };
 
-static void *prober(void *arg)
+/* Binds a driver to uvirtio.<id> through the bus's drivers_probe. */
+static int bind_driver(int id)
 {
-	struct prober *p = arg;
 	char path[128], name[32];
 	int i;
 
 	for (i = 0; i < 64; i++) {
 		snprintf(path, sizeof(path),
-			 "/sys/devices/platform/uvirtio.%d/virtio%d", p->id, i);
+			 "/sys/devices/platform/uvirtio.%d/virtio%d", id, i);
 		if (!access(path, F_OK))
 			break;
 	}
 	if (i == 64)
-		return NULL;
+		return -1;
 	snprintf(name, sizeof(name), "virtio%d", i);
+	return write_file("/sys/bus/virtio/drivers_probe", name);
+}
+
+static void *prober(void *arg)
+{
+	struct prober *p = arg;
+
 	/* Fails once the device is on its way out: that is the point. */
 	p->started = 1;
-	write_file("/sys/bus/virtio/drivers_probe", name);
+	bind_driver(p->id);
 	p->mid_probe = p->closed && p->started_at_close;
 	return NULL;
 }
@@ -992,9 +999,13 @@ static int operation(int which)
 				ret = -1;
 		}
 		break;
-	case 2:	/* a gpu that virtio_gpu binds, removed by close */
+	case 2:	/* a gpu, bound once the faults are off, removed by close */
 		gpu_expect(&ex, 800, 600);
-		ret = ioctl(fd, UV_DEV_EXPECT, &ex) || create_dev(fd, GPU_ID, 0) < 0;
+		ret = ioctl(fd, UV_DEV_EXPECT, &ex) ||
+		      (id = create_dev(fd, GPU_ID, 0)) < 0;
+		disarm();
+		if (!ret && (bind_driver(id) || !gpu_bound(id)))
+			ret = -1;
 		break;
 	}
 	if (fd >= 0)
@@ -1027,6 +1038,15 @@ static int faults(void)
 	for (op = 0; op < 3; op++) {
 		unsigned int op_faults = 0;
 
+		/*
+		 * Faults stay in the module's paths: the gpu's driver is bound
+		 * by hand once they are off, so DRM's allocations in its probe
+		 * are not failed. (Failing them found a bug of DRM in 7.2, not
+		 * of uvirtio: see docs/robustness.md.)
+		 */
+		if (op == 2)
+			write_file("/sys/bus/virtio/drivers_autoprobe", "0");
+
 		for (n = 1; n < 5000; n++) {
 			int ret;
 
@@ -1047,6 +1067,8 @@ static int faults(void)
 		ok(operation(op) == 0,
 		   "%s works again after %u injected failures",
 		   names[op], op_faults);
+		if (op == 2)
+			write_file("/sys/bus/virtio/drivers_autoprobe", "1");
 	}
 	figure("faults.injected", injected);
 	figure("faults.operations_failed", failed_ops);
