@@ -229,7 +229,8 @@ check_stress() {
     if ! has_part kfuzz; then
         : # another guest runs it
     elif [ -e /sys/kernel/debug/kcov ]; then
-        run_tap "${_limit:-600}" kfuzz uvtest-stress kfuzz "$_seed" "$(arg uvtest.kcalls)"
+        _kcalls=$(arg uvtest.kcalls)
+        run_tap "${_limit:-600}" kfuzz uvtest-stress kfuzz "$_seed" "${_kcalls:-20000}"
     else
         say "info kfuzz: this kernel has no KCOV (the debug kernel has)"
     fi
