@@ -664,20 +664,30 @@ static int create_dev(int fd, uint32_t id, uint16_t flags)
 	return ioctl(fd, UV_DEV_CREATE, &s);
 }
 
-/* virtio_gpu bound to the device with uvirtio id @id? */
-static int gpu_bound(int id)
+/* The N of uvirtio.<id>'s virtio device virtioN, or -1. */
+static int virtio_index(int id)
 {
 	char path[128];
-	struct stat st;
 	int i;
 
 	for (i = 0; i < 64; i++) {
 		snprintf(path, sizeof(path),
-			 "/sys/devices/platform/uvirtio.%d/virtio%d/driver", id, i);
-		if (!stat(path, &st))
-			return 1;
+			 "/sys/devices/platform/uvirtio.%d/virtio%d", id, i);
+		if (!access(path, F_OK))
+			return i;
 	}
-	return 0;
+	return -1;
+}
+
+/* A driver (virtio_gpu) bound to the device with uvirtio id @id? */
+static int gpu_bound(int id)
+{
+	char path[128];
+	int i = virtio_index(id);
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/platform/uvirtio.%d/virtio%d/driver", id, i);
+	return i >= 0 && !access(path, F_OK);
 }
 
 struct worker {
@@ -782,16 +792,10 @@ struct prober {
 /* Binds a driver to uvirtio.<id> through the bus's drivers_probe. */
 static int bind_driver(int id)
 {
-	char path[128], name[32];
-	int i;
+	char name[32];
+	int i = virtio_index(id);
 
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/platform/uvirtio.%d/virtio%d", id, i);
-		if (!access(path, F_OK))
-			break;
-	}
-	if (i == 64)
+	if (i < 0)
 		return -1;
 	snprintf(name, sizeof(name), "virtio%d", i);
 	return write_file("/sys/bus/virtio/drivers_probe", name);
