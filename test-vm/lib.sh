@@ -130,7 +130,7 @@ resolve_kernel() {
         ;;
     mainline)
         resolve_mainline
-        MAINLINE_CONFIGS="mainline.config"
+        MAINLINE_CONFIGS="mainline.config display.config"
         ;;
     debug)
         resolve_mainline
