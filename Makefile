@@ -6,6 +6,8 @@
 # make check-mainline  the same on the newest mainline Debian ships, built here
 # make check-debug     the same on a debug build of it (KASAN, lockdep,
 #                 kmemleak, fault injection), with the long fuzz and stress
+# make bench      measure uvirtio against QEMU's virtio-gpu-pci, -vga std and
+#                 vkms in one run: docs/benchmarks.md and docs/benchmarks.png
 # make demo       boot a VM at 1920x1080 and show what the guest sees
 # make install    install module, tool, profiles and the initramfs hooks
 # make install-dkms  the same, with the module's sources for DKMS instead
@@ -83,6 +85,9 @@ check-mainline:
 check-debug:
 	test-vm/check --kernel debug --no-os --long --jobs 2
 
+bench:
+	bench/bench $(if $(KERNEL),--kernel $(KERNEL))
+
 demo:
 	test-vm/demo
 
@@ -118,5 +123,5 @@ clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
-.PHONY: all tool module unit check check-mainline check-debug demo install install-common \
+.PHONY: all tool module unit check check-mainline check-debug bench demo install install-common \
 	install-dkms clean FORCE

@@ -263,7 +263,8 @@ build_all() {
 }
 
 # make_initramfs OUT [ROOT]: the test initramfs, made by the real dracut
-# with the uvtest module of test-vm/ and the uvirtio module, tool, profiles
+# with the uvtest module of test-vm/ (or TEST_MODULE: uvbench of bench/)
+# and the uvirtio module, tool, profiles
 # and uvirtio.ko of this tree, or as installed under ROOT by make install.
 make_initramfs() {
     local out=$1 root=${2-} base=$WORK/dracut f
@@ -286,11 +287,12 @@ make_initramfs() {
     ln -s /usr/lib/dracut/modules.d/* "$base/modules.d/"
     ln -s "$mod" "$base/modules.d/90uvirtio"
     ln -s "$SRC/test-vm/dracut/99uvtest" "$base/modules.d/99uvtest"
+    ln -s "$SRC/bench/dracut/99uvbench" "$base/modules.d/99uvbench"
     dracutbasedir=$base UVIRTIO_BOOT=$tool \
         UVIRTIO_PROFILES=$profiles UVTEST_BIN=$BIN \
         dracut --force --no-hostonly --no-hostonly-cmdline --no-compress \
         --no-early-microcode --conf /dev/null --confdir "$WORK/empty" \
-        --kmoddir "$KMODDIR" --modules "bash base udev-rules uvirtio uvtest" \
+        --kmoddir "$KMODDIR" --modules "bash base udev-rules uvirtio ${TEST_MODULE:-uvtest}" \
         "$out" "$KVER" > "$WORK/dracut.log" 2>&1 ||
         { tail -n 30 "$WORK/dracut.log"; die "dracut failed: see $WORK/dracut.log"; }
 }
@@ -309,7 +311,8 @@ choose_accel() {
 }
 
 # boot_vm LOG INITRD "CMDLINE" [DISK]: one headless boot with no display
-# device; the serial console goes to LOG. Fails on a timeout.
+# device (but BOOT_DEVICES, QEMU options, for make bench); the serial
+# console goes to LOG. Fails on a timeout.
 boot_vm() {
     local log=$1 initrd=$2 cmdline=$3 disk=${4-} drive=()
     [ -n "$disk" ] && drive=(-drive "file=$disk,format=raw,if=virtio")
@@ -321,7 +324,7 @@ boot_vm() {
         -no-user-config -machine pc -m 1024 -smp 2 -vga none -display none \
         -no-reboot -kernel "$KIMAGE" -initrd "$initrd" \
         -append "console=tty0 console=ttyS0 panic=-1 root=uvtest rd.shell=0 rd.emergency=poweroff $cmdline" \
-        -serial "file:$log" "${drive[@]}" > "$log.qemu" 2>&1
+        -serial "file:$log" "${drive[@]}" ${BOOT_DEVICES-} > "$log.qemu" 2>&1
 }
 
 # fb_to_png RAW "W H BPP STRIDE" PNG: the guest's /dev/fb0 as a picture.

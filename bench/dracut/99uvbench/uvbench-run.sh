@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the bench initramfs (dracut pre-mount hook, the end of the
+# initramfs) and prints "UVBENCH: KEY VALUE..." lines on the console for
+# bench/bench, then the kernel log. From the command line:
+#   uvbench.boot=1      only the boot's times (kernel log clock, s): /init
+#                       started, fb0 registered, this hook reached
+#   uvbench.path=PATH   the display is made here, not at boot: the time
+#                       from the call that makes it (uvirtio's create, a
+#                       driver's bind, vkms's load; its modules loaded
+#                       before) to card0 and fb0 usable, the kernel memory
+#                       it took, then fbcon scrolling, page flips, cursor
+#                       updates. PATH: uvirtio virtio-gpu-pci bochs vkms
+
+say() { echo "UVBENCH: $*" > /dev/console; }
+
+arg() { # value of NAME= on the kernel command line
+    for _a in $(cat /proc/cmdline); do
+        case "$_a" in "$1"=*) echo "${_a#*=}" ;; esac
+    done
+}
+
+# The kernel log's time (s) of the first line that matches $1.
+klog_time() {
+    dmesg | sed -n "s#^\[ *\([0-9]*\.[0-9]*\)\] .*$1.*#\1#p" | head -n 1
+}
+
+# Kernel memory (kB) with the page cache dropped: MemFree, slab, shmem
+# (which holds DRM's dumb and fbdev buffers).
+meminfo() {
+    sync
+    echo 3 > /proc/sys/vm/drop_caches
+    awk '/^(MemFree|Slab|SUnreclaim|Shmem):/ { sub(":", "", $1); printf " %s %s", $1, $2 }' \
+        /proc/meminfo
+}
+
+# The modules MODULE needs, loaded, but not MODULE itself.
+load_deps() {
+    for _m in $(modprobe --show-depends "$1" | awk '$1 == "insmod" { print $2 }'); do
+        _m=${_m##*/}
+        _m=${_m%%.ko*}
+        [ "$_m" = "$1" ] || modprobe "$_m"
+    done
+}
+
+# Loads the modules of PATH and sets MAKE to the call that makes its
+# display (uvbench ready runs it without a shell).
+prepare() {
+    _dev=
+    case "$1" in
+    uvirtio)
+        modprobe uvirtio && modprobe virtio_gpu || return 1
+        MAKE="uvirtio-boot create gpu width=1024 height=768"
+        ;;
+    virtio-gpu-pci)
+        echo 0 > /sys/bus/virtio/drivers_autoprobe
+        modprobe virtio_gpu || return 1
+        for _d in /sys/bus/virtio/devices/*; do
+            grep -qx 0x0010 "$_d/device" && _dev=${_d##*/}
+        done
+        [ -n "$_dev" ] || return 1
+        MAKE="write /sys/bus/virtio/drivers_probe $_dev"
+        ;;
+    bochs)
+        echo 0 > /sys/bus/pci/drivers_autoprobe
+        modprobe bochs || return 1
+        for _d in /sys/bus/pci/devices/*; do
+            [ "$(cat "$_d/class")" = 0x030000 ] && _dev=${_d##*/}
+        done
+        [ -n "$_dev" ] || return 1
+        MAKE="write /sys/bus/pci/drivers_probe $_dev"
+        ;;
+    vkms)
+        load_deps vkms || return 1
+        MAKE="modprobe vkms"
+        ;;
+    *)
+        return 1
+        ;;
+    esac
+}
+
+bench() { # bench ARGS...: uvbench's lines on the console
+    uvbench "$@" 2>&1 | sed 's/^/UVBENCH: /' > /dev/console
+}
+
+run_path() {
+    _path=$1
+    if ! prepare "$_path"; then
+        say "error cannot prepare $_path"
+        return
+    fi
+    say "mem before$(meminfo)"
+    # shellcheck disable=SC2086
+    bench ready 10000 $MAKE
+    udevadm settle --timeout=30
+    sleep 1
+    say "mem after$(meminfo)"
+    say "modules $(awk '{ printf "%s:%s ", $1, $2 }' /proc/modules)"
+    bench scroll /dev/tty1 10000
+    bench flip 1024x768 2 5
+    bench flip 1920x1080 2 5
+    bench cursor 1 3
+}
+
+echo 1 > /proc/sys/kernel/printk
+echo "uvbench: the end of the initramfs" > /dev/kmsg
+if [ -n "$(arg uvbench.boot)" ]; then
+    udevadm settle --timeout=30
+    _init=$(klog_time 'Run /init as init process')
+    _fb=$(klog_time 'fb0: .*frame buffer device')
+    _end=$(klog_time 'uvbench: the end of the initramfs')
+    say "boot init_s ${_init:-none} fb_s ${_fb:-none} end_s ${_end:-none}"
+else
+    run_path "$(arg uvbench.path)"
+fi
+say "dmesg-begin"
+dmesg > /dev/console
+say "dmesg-end"
+say "done"

@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turns bench/bench's raw figures into the table of docs/benchmarks.md
+(between its markers; the rest of the file is written by hand) and a PNG
+plot of the flip and cursor rates (gnuplot).
+
+usage: report.py RESULTS OUT.md OUT.png KEY=VALUE...
+RESULTS lines: "PATH N KIND WORDS..." as bench/bench writes them.
+"""
+import statistics
+import subprocess
+import sys
+import tempfile
+
+BEGIN = "<!-- make bench writes from here to the end marker -->"
+END = "<!-- make bench: end -->"
+PATHS = ["uvirtio", "virtio-gpu-pci", "bochs", "vkms"]
+TITLES = {
+    "uvirtio": "uvirtio",
+    "virtio-gpu-pci": "QEMU virtio-gpu-pci",
+    "bochs": "QEMU -vga std (bochs)",
+    "vkms": "vkms",
+}
+CURSORS = ["legacy_move", "legacy_image", "atomic_move", "atomic_image"]
+
+
+def pairs(words):
+    """KEY VALUE KEY VALUE... as a dict of strings."""
+    return dict(zip(words[0::2], words[1::2]))
+
+
+def read(path):
+    """fig[path][metric] = [values...]; notes[path][metric] = reason."""
+    fig, notes, sizes, mods, seen = {}, {}, {}, {}, {}
+    mem = {}
+
+    def add(p, metric, value):
+        fig.setdefault(p, {}).setdefault(metric, []).append(value)
+
+    for line in open(path):
+        w = line.split()
+        if len(w) < 4:
+            continue
+        p, n, kind, rest = w[0], w[1], w[2], w[3:]
+        seen.setdefault(p, set()).add(kind)
+        if p == "sizes":
+            sizes.update({k: int(v) for k, v in pairs(w[2:]).items()})
+        elif rest[0] == "boot":
+            d = pairs(rest[1:])
+            if d.get("init_s", "none") == "none" or d.get("end_s", "none") == "none":
+                continue
+            add(p, "end_ms", (float(d["end_s"]) - float(d["init_s"])) * 1e3)
+            if d.get("fb_s", "none") != "none":
+                add(p, "fb_ms", (float(d["fb_s"]) - float(d["init_s"])) * 1e3)
+        elif rest[0] == "mem":
+            mem[(p, n, rest[1])] = {k: int(v) for k, v in pairs(rest[2:]).items()}
+        elif rest[0] == "modules":
+            for m in rest[1:]:
+                name, _, size = m.partition(":")
+                mods[name] = int(size)
+        elif rest[0] == "report":
+            notes.setdefault(p, {})["report"] = "a kernel report in the guest log"
+        elif rest[0] == "bench" and len(rest) > 2:
+            what = rest[1]
+            if what == "ready_ms":
+                if rest[2] == "none":
+                    notes.setdefault(p, {})["ready_ms"] = "not within 10 s"
+                else:
+                    add(p, "ready_ms", float(rest[2]))
+            elif what == "scroll_ms":
+                add(p, "scroll_s", float(rest[2]) / 1e3)
+            elif what == "flip":
+                size, d = rest[2], rest[3:]
+                if d[0] == "none":
+                    notes.setdefault(p, {})["flip " + size] = d[1] if len(d) > 1 else "failed"
+                else:
+                    d = pairs(d)
+                    add(p, "flip " + size, float(d["rate"]))
+                    add(p, "longest " + size, float(d["longest_ms"]))
+                    add(p, "slow " + size, int(d["slow"]))
+            elif what == "cursor":
+                kind_, d = rest[2], rest[3:]
+                if d[0] == "none":
+                    for c in CURSORS if kind_ == "all" else [kind_]:
+                        notes.setdefault(p, {})["cursor " + c] = " ".join(d[1:]) or "failed"
+                else:
+                    add(p, "cursor " + kind_, float(pairs(d)["rate"]))
+    for (p, n, when), m in mem.items():
+        if when != "before" or (p, n, "after") not in mem:
+            continue
+        a = mem[(p, n, "after")]
+        add(p, "slab_kb", a["SUnreclaim"] - m["SUnreclaim"])
+        add(p, "used_kb", m["MemFree"] - a["MemFree"])
+        if "Shmem" in m and "Shmem" in a:
+            add(p, "shmem_kb", a["Shmem"] - m["Shmem"])
+    return fig, notes, sizes, mods
+
+
+def fmt(v, digits):
+    if digits == 0:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def cell(fig, notes, p, metric, digits=0):
+    vals = fig.get(p, {}).get(metric)
+    if not vals:
+        return "n/a" + (f" ({notes[p][metric]})" if metric in notes.get(p, {}) else "")
+    med = statistics.median(vals)
+    if len(vals) == 1:
+        return fmt(med, digits)
+    return f"{fmt(med, digits)} ({fmt(min(vals), digits)}–{fmt(max(vals), digits)})"
+
+
+def median(fig, p, metric):
+    vals = fig.get(p, {}).get(metric)
+    return statistics.median(vals) if vals else None
+
+
+def main():
+    results, out, png = sys.argv[1:4]
+    info = dict(a.split("=", 1) for a in sys.argv[4:])
+    fig, notes, sizes, mods = read(results)
+    paths = [p for p in PATHS if p in fig or p in notes]
+    rows = []
+
+    def row(label, metric, digits=0, only=None):
+        cells = []
+        for p in paths:
+            if only and p not in only:
+                cells.append("")
+            else:
+                cells.append(cell(fig, notes, p, metric, digits))
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    # Flips of 40 ms or more: one count over all runs, not a spread.
+    for p in paths:
+        for size in ("1024x768", "1920x1080"):
+            vals = fig.get(p, {}).get("slow " + size)
+            if vals:
+                fig[p]["slow " + size] = [sum(vals)]
+    none_end = median(fig, "none", "end_ms")
+    for p in paths:
+        for v in fig.get(p, {}).get("end_ms", []):
+            if none_end is not None:
+                fig[p].setdefault("added_ms", []).append(v - none_end)
+    row("boot: fb0 registered, ms after /init started", "fb_ms")
+    row("boot: the initramfs's end, ms added to a boot with no display "
+        f"({fmt(none_end, 0) if none_end is not None else 'n/a'} ms)", "added_ms")
+    row("device ready: ms from the create or bind call to card0 and fb0 usable", "ready_ms", 1)
+    row("kernel memory of one device at 1024x768: unreclaimable slab kB", "slab_kb")
+    row("kernel memory of one device at 1024x768: shmem kB (DRM buffers)", "shmem_kb")
+    row("kernel memory of one device at 1024x768: all kB (MemFree)", "used_kb")
+    for size in ("1024x768", "1920x1080"):
+        row(f"atomic page flips per second, {size}", "flip " + size)
+        row(f"longest flip at {size}, ms", "longest " + size, 1)
+        row(f"flips of 40 ms or more at {size}, all runs", "slow " + size)
+    for c in CURSORS:
+        label = c.replace("_", " ").replace("image", "image changes").replace("move", "moves")
+        row(f"cursor {label} per second", "cursor " + c)
+    row("fbcon: 10,000 lines written to tty1, s", "scroll_s", 2)
+
+    lines = [BEGIN, ""]
+    lines.append(f"Measured {info.get('date')} by `{info.get('command')}` in "
+                 f"{info.get('minutes')} minutes: guest kernel {info.get('kernel')}, "
+                 f"QEMU {info.get('accel', '').upper()} ({info.get('qemu')}), "
+                 f"host {info.get('cpu')}. Guest clock; median (min–max) over every "
+                 "boot and repetition; the paths took turns, boot after boot.")
+    lines.append("")
+    lines.append("| | " + " | ".join(TITLES[p] for p in paths) + " |")
+    lines.append("|---|" + "---|" * len(paths))
+    lines += rows
+    for p in paths:
+        if "report" in notes.get(p, {}):
+            lines.append(f"\n**{TITLES[p]}: a kernel report in a guest log; its figures "
+                         "are suspect** (bench/bench printed it).")
+    lines.append("")
+
+    tool = sizes.get("tool_bytes")
+    ko = sizes.get("module_bytes")
+    growth = sizes.get("initramfs_growth_bytes")
+    drm = sizes.get("kernel_modules_bytes")
+    lines.append("| size | bytes |")
+    lines.append("|---|---|")
+    lines.append(f"| `uvirtio-boot`, static | {fmt(tool, 0)} |")
+    lines.append(f"| `uvirtio.ko`, debug info stripped (as dracut installs it) | {fmt(ko, 0)} |")
+    if "uvirtio" in mods:
+        lines.append(f"| `uvirtio` loaded (`/proc/modules`) | {fmt(mods['uvirtio'], 0)} |")
+    lines.append(f"| initramfs growth from `--add uvirtio`, uncompressed | {fmt(growth, 0)} |")
+    lines.append(f"| of which the kernel's own modules (virtio_gpu, DRM) and their index entries | {fmt(drm, 0)} |")
+    lines.append(f"| of which uvirtio's own files | {fmt(growth - drm, 0)} |")
+    lines.append(f"| growth from `--add uvirtio`, gzip -9 | {fmt(sizes.get('gzip_growth_bytes'), 0)} |")
+    lines.append(f"| of which uvirtio's own files, gzip -9 | {fmt(sizes.get('gzip_own_bytes'), 0)} |")
+    lines.append("")
+
+    def target(text, ok, measured):
+        lines.append(f"| {text} | {measured} | {'met' if ok else '**missed**'} |")
+
+    lines.append("| target | measured | |")
+    lines.append("|---|---|---|")
+    for size in ("1024x768", "1920x1080"):
+        u, v = median(fig, "uvirtio", "flip " + size), median(fig, "virtio-gpu-pci", "flip " + size)
+        if u and v:
+            target(f"flips at {size} at least 10x virtio-gpu-pci's", u >= 10 * v,
+                   f"{u / v:.1f}x ({fmt(u, 0)} against {fmt(v, 0)})")
+        slow = fig.get("uvirtio", {}).get("slow " + size, [0])[0]
+        longest = max(fig.get("uvirtio", {}).get("longest " + size, [0]))
+        target(f"no uvirtio flip at {size} bound by a timeout", slow == 0,
+               f"longest {longest:.1f} ms, {slow} of 40 ms or more")
+    r = fig.get("uvirtio", {}).get("ready_ms")
+    if r:
+        target("uvirtio's device ready under 20 ms", max(r) < 20,
+               f"median {statistics.median(r):.1f} ms, at most {max(r):.1f} ms")
+    target("`uvirtio-boot` under 64 KiB, static", tool < 65536, f"{tool / 1024:.1f} KiB")
+    target("initramfs growth without the kernel's own modules under 128 KiB",
+           growth - drm < 131072, f"{(growth - drm) / 1024:.1f} KiB")
+    lines.append("")
+    lines.append(END)
+
+    try:
+        text = open(out).read()
+    except FileNotFoundError:
+        text = "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
+    if BEGIN not in text or END not in text:
+        sys.exit(f"{out} lacks the markers {BEGIN} and {END}")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    with open(out, "w") as f:
+        f.write(head + "\n".join(lines) + tail)
+
+    # The plot: flip and cursor rates, one group per figure, log scale.
+    cats = [("flip 1024x768", "flips 1024x768"), ("flip 1920x1080", "flips 1920x1080")]
+    cats += [("cursor " + c, c.replace("_", " ")) for c in CURSORS]
+    with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as dat:
+        dat.write("figure " + " ".join(f'"{TITLES[p]}"' for p in paths) + "\n")
+        for metric, label in cats:
+            vals = [median(fig, p, metric) for p in paths]
+            dat.write(f'"{label}" ' + " ".join("NaN" if v is None else f"{v:.1f}"
+                                               for v in vals) + "\n")
+    plot = f"""
+set terminal pngcairo size 1000,560 font "sans,10"
+set output "{png}"
+set title "Display updates per second in the guest ({info.get('kernel')}, QEMU {info.get('accel', '').upper()}, medians; higher is better)"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [1:*]
+set grid ytics
+set ylabel "updates per second (log scale)"
+set key top right
+set datafile missing "NaN"
+plot for [i=2:{len(paths) + 1}] "{dat.name}" using i:xtic(1) title columnheader(i)
+"""
+    subprocess.run(["gnuplot"], input=plot, text=True, check=True)
+
+
+if __name__ == "__main__":
+    main()
