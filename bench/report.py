@@ -4,8 +4,10 @@
 (between its markers; the rest of the file is written by hand) and a PNG
 plot of the flip and cursor rates (gnuplot).
 
-usage: report.py RESULTS OUT.md OUT.png KEY=VALUE...
-RESULTS lines: "PATH N KIND WORDS..." as bench/bench writes them.
+usage: report.py OUT.md OUT.png KEY=VALUE... results=KERNEL:RESULTS...
+RESULTS lines: "PATH N KIND WORDS..." as bench/bench writes them; one
+table per kernel, in the order given; the targets are judged on the
+first kernel's.
 """
 import statistics
 import subprocess
@@ -117,21 +119,15 @@ def median(fig, p, metric):
     return statistics.median(vals) if vals else None
 
 
-def main():
-    results, out, png = sys.argv[1:4]
-    info = dict(a.split("=", 1) for a in sys.argv[4:])
+def table(kernel, results, lines, targets):
+    """The figures of one kernel's run as Markdown lines; its plot data."""
     fig, notes, sizes, mods = read(results)
     paths = [p for p in PATHS if p in fig or p in notes]
     rows = []
 
-    def row(label, metric, digits=0, only=None):
-        cells = []
-        for p in paths:
-            if only and p not in only:
-                cells.append("")
-            else:
-                cells.append(cell(fig, notes, p, metric, digits))
-        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    def row(label, metric, digits=0):
+        rows.append(f"| {label} | " +
+                    " | ".join(cell(fig, notes, p, metric, digits) for p in paths) + " |")
 
     # Flips of 40 ms or more: one count over all runs, not a spread.
     for p in paths:
@@ -160,12 +156,7 @@ def main():
         row(f"cursor {label} per second", "cursor " + c)
     row("fbcon: 10,000 lines written to tty1, s", "scroll_s", 2)
 
-    lines = [BEGIN, ""]
-    lines.append(f"Measured {info.get('date')} by `{info.get('command')}` in "
-                 f"{info.get('minutes')} minutes: guest kernel {info.get('kernel')}, "
-                 f"QEMU {info.get('accel', '').upper()} ({info.get('qemu')}), "
-                 f"host {info.get('cpu')}. Guest clock; median (min–max) over every "
-                 "boot and repetition; the paths took turns, boot after boot.")
+    lines.append(f"### Guest kernel {kernel}")
     lines.append("")
     lines.append("| | " + " | ".join(TITLES[p] for p in paths) + " |")
     lines.append("|---|" + "---|" * len(paths))
@@ -176,10 +167,10 @@ def main():
                          "are suspect** (bench/bench printed it).")
     lines.append("")
 
-    tool = sizes.get("tool_bytes")
-    ko = sizes.get("module_bytes")
-    growth = sizes.get("initramfs_growth_bytes")
-    drm = sizes.get("kernel_modules_bytes")
+    tool = sizes.get("tool_bytes", 0)
+    ko = sizes.get("module_bytes", 0)
+    growth = sizes.get("initramfs_growth_bytes", 0)
+    drm = sizes.get("kernel_modules_bytes", 0)
     lines.append("| size | bytes |")
     lines.append("|---|---|")
     lines.append(f"| `uvirtio-boot`, static | {fmt(tool, 0)} |")
@@ -189,24 +180,27 @@ def main():
     lines.append(f"| initramfs growth from `--add uvirtio`, uncompressed | {fmt(growth, 0)} |")
     lines.append(f"| of which the kernel's own modules (virtio_gpu, DRM) and their index entries | {fmt(drm, 0)} |")
     lines.append(f"| of which uvirtio's own files | {fmt(growth - drm, 0)} |")
-    lines.append(f"| growth from `--add uvirtio`, gzip -9 | {fmt(sizes.get('gzip_growth_bytes'), 0)} |")
-    lines.append(f"| of which uvirtio's own files, gzip -9 | {fmt(sizes.get('gzip_own_bytes'), 0)} |")
+    lines.append(f"| growth from `--add uvirtio`, gzip -9 | {fmt(sizes.get('gzip_growth_bytes', 0), 0)} |")
+    lines.append(f"| of which uvirtio's own files, gzip -9 | {fmt(sizes.get('gzip_own_bytes', 0), 0)} |")
     lines.append("")
+    if not targets:
+        return fig, paths
 
     def target(text, ok, measured):
         lines.append(f"| {text} | {measured} | {'met' if ok else '**missed**'} |")
 
-    lines.append("| target | measured | |")
+    lines.append(f"| target (on {kernel}) | measured | |")
     lines.append("|---|---|---|")
     for size in ("1024x768", "1920x1080"):
         u, v = median(fig, "uvirtio", "flip " + size), median(fig, "virtio-gpu-pci", "flip " + size)
         if u and v:
             target(f"flips at {size} at least 10x virtio-gpu-pci's", u >= 10 * v,
                    f"{u / v:.1f}x ({fmt(u, 0)} against {fmt(v, 0)})")
-        slow = fig.get("uvirtio", {}).get("slow " + size, [0])[0]
-        longest = max(fig.get("uvirtio", {}).get("longest " + size, [0]))
-        target(f"no uvirtio flip at {size} bound by a timeout", slow == 0,
-               f"longest {longest:.1f} ms, {slow} of 40 ms or more")
+        if fig.get("uvirtio", {}).get("longest " + size):
+            slow = fig["uvirtio"]["slow " + size][0]
+            longest = max(fig["uvirtio"]["longest " + size])
+            target(f"no uvirtio flip at {size} bound by a timeout", slow == 0,
+                   f"longest {longest:.1f} ms, {slow} of 40 ms or more")
     r = fig.get("uvirtio", {}).get("ready_ms")
     if r:
         target("uvirtio's device ready under 20 ms", max(r) < 20,
@@ -215,6 +209,29 @@ def main():
     target("initramfs growth without the kernel's own modules under 128 KiB",
            growth - drm < 131072, f"{(growth - drm) / 1024:.1f} KiB")
     lines.append("")
+    return fig, paths
+
+
+def main():
+    out, png = sys.argv[1:3]
+    info, runs = {}, []
+    for a in sys.argv[3:]:
+        key, _, value = a.partition("=")
+        if key == "results":
+            runs.append(value.split(":", 1))
+        else:
+            info[key] = value
+    lines = [BEGIN, ""]
+    lines.append(f"Measured {info.get('date')} by `{info.get('command')}` (`make bench`) in "
+                 f"{info.get('minutes')} minutes: QEMU {info.get('accel', '').upper()} "
+                 f"({info.get('qemu')}), host {info.get('cpu')}. Guest clock; median "
+                 "(min–max) over every boot and repetition; the paths took turns, "
+                 "boot after boot.")
+    lines.append("")
+    plots = []
+    for i, (kernel, results) in enumerate(runs):
+        fig, paths = table(kernel, results, lines, targets=(i == 0))
+        plots.append((kernel, fig, paths))
     lines.append(END)
 
     try:
@@ -228,19 +245,14 @@ def main():
     with open(out, "w") as f:
         f.write(head + "\n".join(lines) + tail)
 
-    # The plot: flip and cursor rates, one group per figure, log scale.
+    # The plot: flip and cursor rates, one group per figure, log scale;
+    # one panel per kernel.
     cats = [("flip 1024x768", "flips 1024x768"), ("flip 1920x1080", "flips 1920x1080")]
     cats += [("cursor " + c, c.replace("_", " ")) for c in CURSORS]
-    with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as dat:
-        dat.write("figure " + " ".join(f'"{TITLES[p]}"' for p in paths) + "\n")
-        for metric, label in cats:
-            vals = [median(fig, p, metric) for p in paths]
-            dat.write(f'"{label}" ' + " ".join("NaN" if v is None else f"{v:.1f}"
-                                               for v in vals) + "\n")
     plot = f"""
-set terminal pngcairo size 1000,560 font "sans,10"
+set terminal pngcairo size 1000,{400 * len(plots) + 40} font "sans,10"
 set output "{png}"
-set title "Display updates per second in the guest ({info.get('kernel')}, QEMU {info.get('accel', '').upper()}, medians; higher is better)"
+set multiplot layout {len(plots)},1 title "Display updates per second in the guest (QEMU {info.get('accel', '').upper()}, medians; higher is better)"
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid 0.85 border -1
@@ -251,8 +263,17 @@ set grid ytics
 set ylabel "updates per second (log scale)"
 set key top right
 set datafile missing "NaN"
-plot for [i=2:{len(paths) + 1}] "{dat.name}" using i:xtic(1) title columnheader(i)
 """
+    for kernel, fig, paths in plots:
+        with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as dat:
+            dat.write("figure " + " ".join(f'"{TITLES[p]}"' for p in paths) + "\n")
+            for metric, label in cats:
+                vals = [median(fig, p, metric) for p in paths]
+                dat.write(f'"{label}" ' + " ".join("NaN" if v is None else f"{v:.1f}"
+                                                   for v in vals) + "\n")
+        plot += f'set title "guest kernel {kernel}"\n'
+        plot += f'plot for [i=2:{len(paths) + 1}] "{dat.name}" using i:xtic(1) title columnheader(i)\n'
+    plot += "unset multiplot\n"
     subprocess.run(["gnuplot"], input=plot, text=True, check=True)
 
 
