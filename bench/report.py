@@ -9,6 +9,7 @@ RESULTS lines: "PATH N KIND WORDS..." as bench/bench writes them; one
 table per kernel, in the order given; the targets are judged on the
 first kernel's.
 """
+import os
 import statistics
 import subprocess
 import sys
@@ -227,6 +228,8 @@ def main():
                  f"({info.get('qemu')}), host {info.get('cpu')}. Guest clock; median "
                  "(min–max) over every boot and repetition; the paths took turns, "
                  "boot after boot.")
+    lines.append("")
+    lines.append(f"![Display updates per second]({os.path.basename(png)})")
     lines.append("")
     plots = []
     for i, (kernel, results) in enumerate(runs):
