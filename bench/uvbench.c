@@ -299,7 +299,7 @@ static void kms_open(struct kms *k)
 			k->mode = c->modes[i];
 			break;
 		}
-	enc = drmModeGetEncoder(k->fd, c->encoders[0]);
+	enc = c->count_encoders ? drmModeGetEncoder(k->fd, c->encoders[0]) : NULL;
 	if (!enc)
 		die("connector %u has no encoder", k->conn);
 	for (i = 0; i < res->count_crtcs; i++)
