@@ -34,7 +34,7 @@ def pairs(words):
 
 def read(path):
     """fig[path][metric] = [values...]; notes[path][metric] = reason."""
-    fig, notes, sizes, mods, seen = {}, {}, {}, {}, {}
+    fig, notes, sizes, mods = {}, {}, {}, {}
     mem = {}
 
     def add(p, metric, value):
@@ -44,8 +44,7 @@ def read(path):
         w = line.split()
         if len(w) < 4:
             continue
-        p, n, kind, rest = w[0], w[1], w[2], w[3:]
-        seen.setdefault(p, set()).add(kind)
+        p, n, rest = w[0], w[1], w[3:]
         if p == "sizes":
             sizes.update({k: int(v) for k, v in pairs(w[2:]).items()})
         elif rest[0] == "boot":

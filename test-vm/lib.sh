@@ -10,6 +10,10 @@ BOOT_TIMEOUT=${UVIRTIO_BOOT_TIMEOUT:-180}
 HOST_PACKAGES="qemu-system-x86 dracut-core musl-tools libdrm-tests sparse kmod
 cpio gcc make python3 udev file"
 
+# What a guest log must not have: warnings, oopses and what the kernel's
+# checkers report (test-vm/check and bench/bench scan for it).
+BAD='WARNING:|BUG:|Oops|Call Trace|unknown parameter|suspected memory leak'
+
 die() {
     echo "test-vm: $*" >&2
     exit 1
