@@ -25,13 +25,15 @@ klog_time() {
     dmesg | sed -n "s#^\[ *\([0-9]*\.[0-9]*\)\] .*$1.*#\1#p" | head -n 1
 }
 
-# Kernel memory (kB) with the page cache dropped: MemFree, slab, shmem
-# (which holds DRM's dumb and fbdev buffers).
+# Kernel memory (kB) once udev is idle, a second later, with the page
+# cache dropped: unreclaimable slab, and shmem, which holds DRM's dumb and
+# fbdev buffers.
 meminfo() {
+    udevadm settle --timeout=30
+    sleep 1
     sync
     echo 3 > /proc/sys/vm/drop_caches
-    awk '/^(MemFree|Slab|SUnreclaim|Shmem):/ { sub(":", "", $1); printf " %s %s", $1, $2 }' \
-        /proc/meminfo
+    awk '/^(SUnreclaim|Shmem):/ { sub(":", "", $1); printf " %s %s", $1, $2 }' /proc/meminfo
 }
 
 # The modules MODULE needs, loaded, but not MODULE itself.
@@ -93,8 +95,6 @@ run_path() {
     say "mem before$(meminfo)"
     # shellcheck disable=SC2086
     bench ready 10000 $MAKE
-    udevadm settle --timeout=30
-    sleep 1
     say "mem after$(meminfo)"
     say "modules $(awk '{ printf "%s:%s ", $1, $2 }' /proc/modules)"
     bench scroll /dev/tty1 10000
