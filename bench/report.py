@@ -224,7 +224,7 @@ def main():
             info[key] = value
     lines = [BEGIN, ""]
     lines.append(f"Measured {info.get('date')} by `{info.get('command')}` (`make bench`) in "
-                 f"{info.get('minutes')} minutes: QEMU {info.get('accel', '').upper()} "
+                 f"{info.get('minutes')} minute{'' if info.get('minutes') == '1' else 's'}: QEMU {info.get('accel', '').upper()} "
                  f"({info.get('qemu')}), host {info.get('cpu')}. Guest clock; median "
                  "(min–max) over every boot and repetition; the paths took turns, "
                  "boot after boot.")
