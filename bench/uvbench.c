@@ -18,7 +18,6 @@
  *	plane position, cursor plane FB) updates per second
  *   uvbench scroll TTY LINES
  *	ms to write LINES lines to TTY (fbcon scrolling)
- *   uvbench poweroff
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,7 +31,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/reboot.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -178,51 +176,44 @@ static struct {
 	const char *name;
 } prop_cache[64];
 
+/* The property NAME of an object: its id and value, or 0 and UINT64_MAX. */
+static uint32_t prop_find(int fd, uint32_t obj, uint32_t type, const char *name,
+			  uint64_t *value)
+{
+	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
+	uint32_t id = 0, i;
+
+	*value = UINT64_MAX;
+	for (i = 0; props && i < props->count_props && !id; i++) {
+		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
+
+		if (p && !strcmp(p->name, name)) {
+			id = p->prop_id;
+			*value = props->prop_values[i];
+		}
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return id;
+}
+
 static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 {
-	drmModeObjectProperties *props;
-	uint32_t id = 0, i;
+	uint64_t value;
+	uint32_t id, i;
 
 	for (i = 0; i < 64 && prop_cache[i].name; i++)
 		if (prop_cache[i].obj == obj && !strcmp(prop_cache[i].name, name))
 			return prop_cache[i].id;
-	props = drmModeObjectGetProperties(fd, obj, type);
-
-	for (i = 0; props && i < props->count_props && !id; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			id = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
+	id = prop_find(fd, obj, type, name, &value);
 	if (!id)
 		die("object %u has no property %s", obj, name);
-	for (i = 0; i < 64; i++)
-		if (!prop_cache[i].name) {
-			prop_cache[i].obj = obj;
-			prop_cache[i].id = id;
-			prop_cache[i].name = name;
-			break;
-		}
-	return id;
-}
-
-static uint64_t prop_value(int fd, uint32_t obj, uint32_t type, const char *name)
-{
-	drmModeObjectProperties *props = drmModeObjectGetProperties(fd, obj, type);
-	uint64_t v = UINT64_MAX;
-	uint32_t i;
-
-	for (i = 0; props && i < props->count_props; i++) {
-		drmModePropertyRes *p = drmModeGetProperty(fd, props->props[i]);
-
-		if (p && !strcmp(p->name, name))
-			v = props->prop_values[i];
-		drmModeFreeProperty(p);
+	if (i < 64) {
+		prop_cache[i].obj = obj;
+		prop_cache[i].id = id;
+		prop_cache[i].name = name;
 	}
-	drmModeFreeObjectProperties(props);
-	return v;
+	return id;
 }
 
 static void add(drmModeAtomicReq *req, int fd, uint32_t obj, uint32_t type,
@@ -322,7 +313,7 @@ static void kms_open(struct kms *k)
 			drmModeFreePlane(p);
 			continue;
 		}
-		type = prop_value(k->fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type");
+		prop_find(k->fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type", &type);
 		if (type == DRM_PLANE_TYPE_PRIMARY && !k->primary)
 			k->primary = p->plane_id;
 		if (type == DRM_PLANE_TYPE_CURSOR && !k->cursor)
@@ -643,7 +634,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
-		die("usage: uvbench ready|flip|cursor|scroll|poweroff ...");
+		die("usage: uvbench ready|flip|cursor|scroll ...");
 	if (!strcmp(argv[1], "ready"))
 		return cmd_ready(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "flip"))
@@ -652,10 +643,5 @@ int main(int argc, char **argv)
 		return cmd_cursor(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "scroll"))
 		return cmd_scroll(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "poweroff")) {
-		sync();
-		reboot(RB_POWER_OFF);
-		die("poweroff: %s", strerror(errno));
-	}
 	die("unknown command %s", argv[1]);
 }

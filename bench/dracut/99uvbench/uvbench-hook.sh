@@ -1,4 +1,4 @@
 #!/bin/sh
 # dracut pre-mount hook (sourced): measure, then power off.
 sh /usr/bin/uvbench-run
-/usr/bin/uvbench poweroff
+/usr/bin/uvtest-util poweroff
