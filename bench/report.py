@@ -190,22 +190,39 @@ def table(kernel, results, lines, targets):
     def target(text, ok, measured):
         lines.append(f"| {text} | {measured} | {'met' if ok else '**missed**'} |")
 
+    # A target without its figures is missed, and says which are missing.
+    def no_data(text, *why):
+        target(text, False, "no data: " + ", ".join(why))
+
+    def none_of(p, metric, what):
+        reason = notes.get(p, {}).get(metric)
+        return f"no {p} {what}" + (f" ({reason})" if reason else "")
+
     lines.append(f"| target (on {kernel}) | measured | |")
     lines.append("|---|---|---|")
     for size in ("1024x768", "1920x1080"):
+        text = f"flips at {size} at least 10x virtio-gpu-pci's"
         u, v = median(fig, "uvirtio", "flip " + size), median(fig, "virtio-gpu-pci", "flip " + size)
-        if u and v:
-            target(f"flips at {size} at least 10x virtio-gpu-pci's", u >= 10 * v,
-                   f"{u / v:.1f}x ({fmt(u, 0)} against {fmt(v, 0)})")
+        if u is not None and v is not None:
+            target(text, u >= 10 * v, (f"{u / v:.1f}x" if v else "inf") +
+                   f" ({fmt(u, 0)} against {fmt(v, 0)})")
+        else:
+            no_data(text, *[none_of(p, "flip " + size, f"flips at {size}")
+                            for p, x in (("uvirtio", u), ("virtio-gpu-pci", v)) if x is None])
+        text = f"no uvirtio flip at {size} bound by a timeout"
         if fig.get("uvirtio", {}).get("longest " + size):
             slow = fig["uvirtio"]["slow " + size][0]
             longest = max(fig["uvirtio"]["longest " + size])
-            target(f"no uvirtio flip at {size} bound by a timeout", slow == 0,
-                   f"longest {longest:.1f} ms, {slow} of 40 ms or more")
+            target(text, slow == 0, f"longest {longest:.1f} ms, {slow} of 40 ms or more")
+        else:
+            no_data(text, none_of("uvirtio", "flip " + size, f"flips at {size}"))
+    text = "uvirtio's device ready under 20 ms"
     r = fig.get("uvirtio", {}).get("ready_ms")
     if r:
-        target("uvirtio's device ready under 20 ms", max(r) < 20,
+        target(text, max(r) < 20,
                f"median {statistics.median(r):.1f} ms, at most {max(r):.1f} ms")
+    else:
+        no_data(text, none_of("uvirtio", "ready_ms", "device-ready run"))
     target("`uvirtio-boot` under 64 KiB, static", tool < 65536, f"{tool / 1024:.1f} KiB")
     target("initramfs growth without the kernel's own modules under 128 KiB",
            growth - drm < 131072, f"{(growth - drm) / 1024:.1f} KiB")
