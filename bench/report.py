@@ -168,21 +168,25 @@ def table(kernel, results, lines, targets):
                          "are suspect** (bench/bench printed it).")
     lines.append("")
 
-    tool = sizes.get("tool_bytes", 0)
-    ko = sizes.get("module_bytes", 0)
-    growth = sizes.get("initramfs_growth_bytes", 0)
-    drm = sizes.get("kernel_modules_bytes", 0)
+    # A size the run did not give is missing, not 0.
+    tool = sizes.get("tool_bytes")
+    growth = sizes.get("initramfs_growth_bytes")
+    drm = sizes.get("kernel_modules_bytes")
+    own = None if growth is None or drm is None else growth - drm
+
+    def size(label, b):
+        lines.append(f"| {label} | {'n/a (no data)' if b is None else fmt(b, 0)} |")
+
     lines.append("| size | bytes |")
     lines.append("|---|---|")
-    lines.append(f"| `uvirtio-boot`, static | {fmt(tool, 0)} |")
-    lines.append(f"| `uvirtio.ko`, debug info stripped (as dracut installs it) | {fmt(ko, 0)} |")
-    if "uvirtio" in mods:
-        lines.append(f"| `uvirtio` loaded (`/proc/modules`) | {fmt(mods['uvirtio'], 0)} |")
-    lines.append(f"| initramfs growth from `--add uvirtio`, uncompressed | {fmt(growth, 0)} |")
-    lines.append(f"| of which the kernel's own modules (virtio_gpu, DRM) and their index entries | {fmt(drm, 0)} |")
-    lines.append(f"| of which uvirtio's own files | {fmt(growth - drm, 0)} |")
-    lines.append(f"| growth from `--add uvirtio`, gzip -9 | {fmt(sizes.get('gzip_growth_bytes', 0), 0)} |")
-    lines.append(f"| of which uvirtio's own files, gzip -9 | {fmt(sizes.get('gzip_own_bytes', 0), 0)} |")
+    size("`uvirtio-boot`, static", tool)
+    size("`uvirtio.ko`, debug info stripped (as dracut installs it)", sizes.get("module_bytes"))
+    size("`uvirtio` loaded (`/proc/modules`)", mods.get("uvirtio"))
+    size("initramfs growth from `--add uvirtio`, uncompressed", growth)
+    size("of which the kernel's own modules (virtio_gpu, DRM) and their index entries", drm)
+    size("of which uvirtio's own files", own)
+    size("growth from `--add uvirtio`, gzip -9", sizes.get("gzip_growth_bytes"))
+    size("of which uvirtio's own files, gzip -9", sizes.get("gzip_own_bytes"))
     lines.append("")
     if not targets:
         return fig, paths
@@ -223,9 +227,17 @@ def table(kernel, results, lines, targets):
                f"median {statistics.median(r):.1f} ms, at most {max(r):.1f} ms")
     else:
         no_data(text, none_of("uvirtio", "ready_ms", "device-ready run"))
-    target("`uvirtio-boot` under 64 KiB, static", tool < 65536, f"{tool / 1024:.1f} KiB")
-    target("initramfs growth without the kernel's own modules under 128 KiB",
-           growth - drm < 131072, f"{(growth - drm) / 1024:.1f} KiB")
+    text = "`uvirtio-boot` under 64 KiB, static"
+    if tool is not None:
+        target(text, tool < 65536, f"{tool / 1024:.1f} KiB")
+    else:
+        no_data(text, "no size of uvirtio-boot")
+    text = "initramfs growth without the kernel's own modules under 128 KiB"
+    if own is not None:
+        target(text, own < 131072, f"{own / 1024:.1f} KiB")
+    else:
+        no_data(text, *(["no initramfs growth"] if growth is None else []) +
+                (["no size of the kernel's own modules"] if drm is None else []))
     lines.append("")
     return fig, paths
 
