@@ -2,10 +2,70 @@
 /* Reads uvirtio.gpu= from a kernel command line or /etc/uvirtio.conf. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmdline.h"
 
 #define GPU_PARAM	"uvirtio.gpu"
+
+/* The kernel's isspace(), Latin-1's no-break space included. */
+static int is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (unsigned char)c == 0xa0;
+}
+
+/* One word of a command line: NAME or NAME=VALUE. */
+struct word {
+	const char *start, *end;	/* the word as written */
+	const char *name, *val;		/* val is NULL without '=' */
+	size_t name_len, val_len;
+};
+
+/*
+ * Splits off the word at @p (no blank there) as the kernel's next_arg()
+ * does; returns where the next one may start.
+ */
+static const char *next_word(const char *p, struct word *w)
+{
+	int in_quote = 0, quoted = 0, unquoted = 0;
+	const char *eq = NULL, *end;
+
+	w->start = p;
+	if (*p == '"') {
+		p++;
+		in_quote = quoted = 1;
+	}
+	for (end = p; *end && (in_quote || !is_space(*end)); end++) {
+		/* next_arg() takes no '=' as the first character. */
+		if (!eq && *end == '=' && end != p)
+			eq = end;
+		if (*end == '"')
+			in_quote = !in_quote;
+	}
+	w->end = end;
+	w->name = p;
+	if (!eq) {
+		w->val = NULL;
+		w->name_len = end - p;
+	} else {
+		w->name_len = eq - p;
+		w->val = eq + 1;
+		if (*w->val == '"') {
+			w->val++;
+			quoted = 1;
+		}
+	}
+	/* One closing quote goes, of the value or of the whole word. */
+	if (quoted && end > p && end[-1] == '"') {
+		end--;
+		unquoted = 1;
+	}
+	if (w->val)
+		w->val_len = end > w->val ? (size_t)(end - w->val) : 0;
+	else
+		w->name_len -= unquoted;
+	return w->end;
+}
 
 /* Parameter names compare with '-' and '_' alike, as in the kernel. */
 static int param_is(const char *s, size_t len, const char *name)
@@ -24,130 +84,109 @@ static int param_is(const char *s, size_t len, const char *name)
 	return 1;
 }
 
-/* A decimal number of at most five digits, the whole of [s, s + len). */
-static int read_dim(const char *s, size_t len, long *out)
+/*
+ * A side: decimal digits only, the whole of [s, s + len). Any number of
+ * digits; from GPU_SIDE_BIG on it reads as GPU_SIDE_BIG, so that no length
+ * overflows and every large number is out of bounds.
+ */
+static int read_side(const char *s, size_t len, long *out)
 {
 	long v = 0;
 	size_t i;
 
-	if (len == 0 || len > 5)
+	if (!len)
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (s[i] - '0');
+		v = v >= GPU_SIDE_BIG / 10 ? GPU_SIDE_BIG : v * 10 + (s[i] - '0');
 	}
 	*out = v;
 	return 0;
 }
 
-static enum gpu_request read_value(const char *v, size_t len, long *width,
-				   long *height, char *msg, size_t msglen)
+static enum gpu_request read_value(const char *v, size_t len,
+				   struct gpu_req *req)
 {
-	const char *x;
+	size_t x = strcspn(v, "xX");
+	long width, height;
 
-	if ((len == 3 && !strncmp(v, "off", 3)) || (len == 1 && v[0] == '0'))
-		return GPU_OFF;
-	x = memchr(v, 'x', len);
-	if (!x)
-		x = memchr(v, 'X', len);
-	if (!x || read_dim(v, x - v, width) ||
-	    read_dim(x + 1, len - (x - v) - 1, height)) {
-		snprintf(msg, msglen,
-			 GPU_PARAM "=%.*s is not WIDTHxHEIGHT, off or 0",
-			 (int)(len > 64 ? 64 : len), v);
-		return GPU_INVALID;
+	snprintf(req->value, sizeof(req->value), "%.*s",
+		 (int)(len > GPU_VALUE_MAX ? GPU_VALUE_MAX : len), v);
+	/* "off" in any case, as kstrtobool() takes it; 0 as kstrtoul() reads it. */
+	if ((len == 3 && !strncasecmp(v, "off", 3)) ||
+	    (len && strspn(v, "0") >= len))
+		return req->kind = GPU_OFF;
+	if (x >= len || read_side(v, x, &width) ||
+	    read_side(v + x + 1, len - x - 1, &height)) {
+		snprintf(req->msg, sizeof(req->msg),
+			 GPU_PARAM "=%s is not WIDTHxHEIGHT, off or 0",
+			 req->value);
+		return req->kind = GPU_INVALID;
 	}
-	if (*width == 0 || *height == 0) {
-		snprintf(msg, msglen, GPU_PARAM "=%.*s has a zero side",
-			 (int)len, v);
-		return GPU_INVALID;
-	}
-	return GPU_MODE;
+	req->width = width;
+	req->height = height;
+	return req->kind = GPU_MODE;
 }
 
-enum gpu_request cmdline_gpu(const char *cmdline, long *width, long *height,
-			     char *msg, size_t msglen)
+enum gpu_request cmdline_gpu(const char *cmdline, struct gpu_req *req)
 {
-	const char *p = cmdline, *val = NULL;
-	size_t vlen = 0;
-	int found = 0, has_value = 0;
+	const char *p = cmdline;
+	struct word w, last = { 0 };
 
+	memset(req, 0, sizeof(*req));
 	for (;;) {
-		const char *start, *eq = NULL;
-		size_t len;
-		int quoted = 0;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
+		while (is_space(*p))
 			p++;
 		if (!*p)
 			break;
-		start = p;
-		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-			if (*p == '"')
-				quoted = !quoted;
-			else if (*p == '=' && !eq)
-				eq = p;
-			p++;
-		}
-		len = p - start;
-		if (len == 2 && !strncmp(start, "--", 2))
+		p = next_word(p, &w);
+		if (!w.val && w.name_len == 2 && !strncmp(w.name, "--", 2))
 			break;
-		if (!param_is(start, eq ? (size_t)(eq - start) : len, GPU_PARAM))
-			continue;
-		found = 1;
-		has_value = eq != NULL;
-		if (eq) {
-			val = eq + 1;
-			vlen = p - val;
-			if (vlen >= 2 && val[0] == '"' && val[vlen - 1] == '"') {
-				val++;
-				vlen -= 2;
-			}
-		}
+		if (param_is(w.name, w.name_len, GPU_PARAM))
+			last = w;
 	}
-	if (!found)
-		return GPU_ABSENT;
-	if (!has_value || !vlen) {
-		snprintf(msg, msglen, GPU_PARAM " needs a value: WIDTHxHEIGHT, off or 0");
-		return GPU_INVALID;
+	if (!last.name)
+		return req->kind = GPU_ABSENT;
+	if (!last.val || !last.val_len) {
+		snprintf(req->msg, sizeof(req->msg),
+			 GPU_PARAM " needs a value: WIDTHxHEIGHT, off or 0");
+		return req->kind = GPU_INVALID;
 	}
-	return read_value(val, vlen, width, height, msg, msglen);
+	return read_value(last.val, last.val_len, req);
 }
 
 int config_words(char *text, char *msg, size_t msglen)
 {
-	char *p;
+	const char *p;
+	struct word w;
+	char *c;
 	int ret = 0;
 
 	/* Comments and carriage returns become blanks. */
-	for (p = text; *p; p++) {
-		if (*p == '#')
-			while (*p && *p != '\n')
-				*p++ = ' ';
-		if (!*p)
+	for (c = text; *c; c++) {
+		if (*c == '#')
+			while (*c && *c != '\n')
+				*c++ = ' ';
+		if (!*c)
 			break;
-		if (*p == '\r')
-			*p = ' ';
+		if (*c == '\r')
+			*c = ' ';
 	}
 	for (p = text; *p;) {
-		char *start;
-		size_t len;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
+		while (is_space(*p))
 			p++;
 		if (!*p)
 			break;
-		start = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
-			p++;
-		len = p - start;
-		if (ret == 0 && (len < sizeof(GPU_PARAM) ||
-				 !param_is(start, sizeof(GPU_PARAM) - 1, GPU_PARAM) ||
-				 start[sizeof(GPU_PARAM) - 1] != '=')) {
+		p = next_word(p, &w);
+		/* A bad value is cmdline_gpu()'s to report, not a setting. */
+		if (ret == 0 && !param_is(w.name, w.name_len, GPU_PARAM)) {
+			size_t len = w.end - w.start;
+
 			snprintf(msg, msglen,
 				 "unknown setting '%.*s' (only " GPU_PARAM "= is read)",
-				 (int)(len > 64 ? 64 : len), start);
+				 (int)(len > GPU_VALUE_MAX ? GPU_VALUE_MAX : len),
+				 w.start);
 			ret = -1;
 		}
 	}

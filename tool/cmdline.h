@@ -7,18 +7,36 @@
 enum gpu_request {
 	GPU_ABSENT,	/* no uvirtio.gpu=: the profile's default mode */
 	GPU_OFF,	/* uvirtio.gpu=off or 0: no device */
-	GPU_MODE,	/* uvirtio.gpu=WxH */
+	GPU_MODE,	/* uvirtio.gpu=WxH, not yet checked against bounds */
 	GPU_INVALID,	/* anything else; the reason is in the message */
 };
 
+/* Values longer than this are cut in messages. */
+#define GPU_VALUE_MAX	64
+/* A side of this many digits or more reads as this: outside any bounds. */
+#define GPU_SIDE_BIG	1000000000L
+
+/* What uvirtio.gpu= asks for. */
+struct gpu_req {
+	enum gpu_request kind;
+	/* GPU_MODE: the sides as written, GPU_SIDE_BIG when larger. */
+	long width, height;
+	/* The value as written (quotes removed), for messages. */
+	char value[GPU_VALUE_MAX + 1];
+	/* GPU_INVALID: one line, "uvirtio.gpu=... is not ...". */
+	char msg[128];
+};
+
 /*
- * Finds the last uvirtio.gpu= in a kernel command line (as the kernel does,
- * '-' and '_' alike, double quotes allowed, nothing after "--") and reads
- * it. For GPU_MODE sets *width and *height (1 to 99999; the profile checks
- * its own bounds). For GPU_INVALID writes a one-line reason into msg.
+ * Finds the last uvirtio.gpu in a kernel command line and reads its value.
+ * Words are split as the kernel's next_arg() splits them: blanks inside
+ * double quotes do not split, a quote opening the word or its value and
+ * the closing one are dropped, '-' and '_' compare alike and nothing after
+ * "--" counts. A value is WIDTHxHEIGHT ('x' or 'X', decimal digits only,
+ * leading zeros allowed), "off" in any case, or a number that is zero ("0",
+ * "00"). Fills @req and returns req->kind.
  */
-enum gpu_request cmdline_gpu(const char *cmdline, long *width, long *height,
-			     char *msg, size_t msglen);
+enum gpu_request cmdline_gpu(const char *cmdline, struct gpu_req *req);
 
 /*
  * Turns the text of /etc/uvirtio.conf into command-line words in place:

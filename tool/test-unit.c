@@ -36,10 +36,11 @@ static void ok(int cond, const char *fmt, ...)
 static void test_cmdline_mode(const char *cmdline, enum gpu_request want,
 			      long w, long h)
 {
-	char msg[256] = "", name[128];
-	long width = -1, height = -1;
-	enum gpu_request got = cmdline_gpu(cmdline, &width, &height, msg,
-					   sizeof(msg));
+	struct gpu_req req;
+	enum gpu_request got = cmdline_gpu(cmdline, &req);
+	const char *msg = req.msg;
+	long width = req.width, height = req.height;
+	char name[128];
 	size_t i;
 
 	/* The test's name on one TAP line. */
@@ -58,9 +59,13 @@ static void test_cmdline_mode(const char *cmdline, enum gpu_request want,
 		   want == GPU_OFF ? "off" : "invalid",
 		   want == GPU_INVALID ? ": " : "",
 		   want == GPU_INVALID ? msg : "");
-	if (want == GPU_INVALID)
+	if (want == GPU_INVALID) {
 		ok(strstr(msg, "uvirtio.gpu") != NULL,
 		   "the message for '%s' names uvirtio.gpu", cmdline);
+		ok(width == 0 && height == 0,
+		   "'%s' gives no width or height (%ldx%ld)", cmdline,
+		   width, height);
+	}
 }
 
 static void test_cmdline(void)
@@ -76,11 +81,15 @@ static void test_cmdline(void)
 	test_cmdline_mode("uvirtio.gpu=off", GPU_OFF, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=0", GPU_OFF, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=abc", GPU_INVALID, 0, 0);
-	test_cmdline_mode("uvirtio.gpu=0x0", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=0x0", GPU_MODE, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=1920x", GPU_INVALID, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=x1080", GPU_INVALID, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=1920x1080x3", GPU_INVALID, 0, 0);
-	test_cmdline_mode("uvirtio.gpu=123456x1", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=123456x1", GPU_MODE, 123456, 1);
+	test_cmdline_mode("uvirtio.gpu=99999999999999999999999x1", GPU_MODE,
+			  GPU_SIDE_BIG, 1);
+	test_cmdline_mode("uvirtio.gpu=999999999x1000000000", GPU_MODE,
+			  999999999, GPU_SIDE_BIG);
 	test_cmdline_mode("uvirtio.gpu=-1x5", GPU_INVALID, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=", GPU_INVALID, 0, 0);
 	test_cmdline_mode("uvirtio.gpu", GPU_INVALID, 0, 0);
@@ -88,6 +97,33 @@ static void test_cmdline(void)
 	test_cmdline_mode("uvirtio.gpux=800x600", GPU_ABSENT, 0, 0);
 	test_cmdline_mode("init=/bin/sh -- uvirtio.gpu=800x600", GPU_ABSENT, 0, 0);
 	test_cmdline_mode("foo=\"a uvirtio.gpu=800x600\"", GPU_ABSENT, 0, 0);
+
+	/* As the kernel's next_arg() reads a quoted word and kstrtoul a number. */
+	test_cmdline_mode("\"uvirtio.gpu=1920x1080\"", GPU_MODE, 1920, 1080);
+	test_cmdline_mode("ro \"uvirtio.gpu=off\" quiet", GPU_OFF, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=\"800x600", GPU_MODE, 800, 600);
+	test_cmdline_mode("uvirtio.gpu=640x480\tuvirtio.gpu=800x600\v",
+			  GPU_MODE, 800, 600);
+	test_cmdline_mode("uvirtio.gpu=01920x01080", GPU_MODE, 1920, 1080);
+	test_cmdline_mode("uvirtio.gpu=0001920x0001080", GPU_MODE, 1920, 1080);
+	test_cmdline_mode("uvirtio.gpu=OFF", GPU_OFF, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=Off", GPU_OFF, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=00", GPU_OFF, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=000", GPU_OFF, 0, 0);
+	/* Bounds are not the command line's business: see test_gpu_decide. */
+	test_cmdline_mode("uvirtio.gpu=63x8193", GPU_MODE, 63, 8193);
+	test_cmdline_mode("uvirtio.gpu=100000x1", GPU_MODE, 100000, 1);
+	test_cmdline_mode("uvirtio.gpu=+1920x1080", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920x+1080", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920xabc", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920x1080junk", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920x1080x", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=offf", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=0ff", GPU_INVALID, 0, 0);
+	test_cmdline_mode("uvirtio.gpu=1920 x1080", GPU_INVALID, 0, 0);
+	test_cmdline_mode("\"uvirtio.gpu\"", GPU_INVALID, 0, 0);
+	test_cmdline_mode("\"--\" uvirtio.gpu=800x600", GPU_ABSENT, 0, 0);
 }
 
 /* /etc/uvirtio.conf: its words, read like the command line. */
@@ -95,7 +131,7 @@ static void test_config_case(const char *text, int want_ret,
 			     enum gpu_request want, long w, long h)
 {
 	char buf[256], msg[256] = "", name[128];
-	long width = 0, height = 0;
+	struct gpu_req req;
 	enum gpu_request got;
 	int ret;
 	size_t i;
@@ -109,8 +145,9 @@ static void test_config_case(const char *text, int want_ret,
 	ok(ret == want_ret, "config '%s' %s%s", name,
 	   want_ret ? "reports an unknown setting: " : "has no unknown setting",
 	   want_ret ? msg : "");
-	got = cmdline_gpu(buf, &width, &height, msg, sizeof(msg));
-	ok(got == want && (want != GPU_MODE || (width == w && height == h)),
+	got = cmdline_gpu(buf, &req);
+	ok(got == want &&
+	   (want != GPU_MODE || (req.width == w && req.height == h)),
 	   "config '%s' gives %s %ldx%ld", name,
 	   want == GPU_ABSENT ? "no request" : want == GPU_OFF ? "off" :
 	   want == GPU_INVALID ? "invalid" : "mode", w, h);
@@ -130,6 +167,10 @@ static void test_config(void)
 	test_config_case("gpu=1920x1080\n", -1, GPU_ABSENT, 0, 0);
 	test_config_case("uvirtio.gpu 1920x1080\n", -1, GPU_INVALID, 0, 0);
 	test_config_case("quiet uvirtio.gpu=640x480\n", -1, GPU_MODE, 640, 480);
+	/* A bad value is one message, the value's, not an unknown setting. */
+	test_config_case("uvirtio.gpu\n", 0, GPU_INVALID, 0, 0);
+	test_config_case("uvirtio.gpu=abc\n", 0, GPU_INVALID, 0, 0);
+	test_config_case("\"uvirtio.gpu=800x600\"\n", 0, GPU_MODE, 800, 600);
 }
 
 static char *slurp(const char *path)

@@ -343,20 +343,19 @@ static const char *conf_path(void)
  * uvirtio.gpu= from the command line, or else from the configuration file;
  * *from names the file when the value came from it, for the messages.
  */
-static enum gpu_request gpu_request(long *width, long *height, char *msg,
-				    size_t msglen, const char **from)
+static enum gpu_request gpu_request(struct gpu_req *req, const char **from)
 {
 	char cmdline[4096], err[300];
-	enum gpu_request req;
+	enum gpu_request kind;
 	char *text;
 
 	*from = NULL;
 	text = read_text("/proc/cmdline", err, sizeof(err));
 	snprintf(cmdline, sizeof(cmdline), "%s", text ? text : "");
 	free(text);
-	req = cmdline_gpu(cmdline, width, height, msg, msglen);
-	if (req != GPU_ABSENT)
-		return req;
+	kind = cmdline_gpu(cmdline, req);
+	if (kind != GPU_ABSENT)
+		return kind;
 
 	if (access(conf_path(), F_OK) && errno == ENOENT)
 		return GPU_ABSENT;
@@ -367,36 +366,39 @@ static enum gpu_request gpu_request(long *width, long *height, char *msg,
 	}
 	if (config_words(text, err, sizeof(err)))
 		say(LOG_ERR, "%s: %s", conf_path(), err);
-	req = cmdline_gpu(text, width, height, msg, msglen);
+	kind = cmdline_gpu(text, req);
 	free(text);
-	if (req != GPU_ABSENT)
+	if (kind != GPU_ABSENT)
 		*from = conf_path();
-	return req;
+	return kind;
 }
 
 /* No arguments: the display the command line (or the file) asks for. */
 static int boot(void)
 {
 	struct profile_override ov[2] = { { "width", 0, 0 }, { "height", 0, 0 } };
-	char msg[256];
-	long width = 0, height = 0;
 	const struct profile_param *pw, *ph;
 	struct uvirtio_dev_info gpu;
+	struct gpu_req req;
 	const char *from;
+	long width = 0, height = 0;
 	int fd, id, ret = EXIT_OK;
 
 	boot_mode = 1;
-	switch (gpu_request(&width, &height, msg, sizeof(msg), &from)) {
+	switch (gpu_request(&req, &from)) {
 	case GPU_OFF:
-		say(LOG_INFO, "%s%suvirtio.gpu=off: no display created",
-		    from ? from : "", from ? ": " : "");
+		say(LOG_INFO, "%s%suvirtio.gpu=%s: no display created",
+		    from ? from : "", from ? ": " : "", req.value);
 		return EXIT_OK;
 	case GPU_INVALID:
 		say(LOG_ERR, "%s%s%s; using the default mode",
-		    from ? from : "", from ? ": " : "", msg);
+		    from ? from : "", from ? ": " : "", req.msg);
 		ret = EXIT_PROFILE;
 		break;
 	case GPU_MODE:
+		width = req.width;
+		height = req.height;
+		break;
 	case GPU_ABSENT:
 		break;
 	}
@@ -411,13 +413,18 @@ static int boot(void)
 		say(LOG_ERR, "the gpu profile has no width and height parameters; no display created");
 		return EXIT_PROFILE;
 	}
-	if (width && (width < pw->min || width > pw->max ||
-		      height < ph->min || height > ph->max)) {
-		say(LOG_ERR, "%s%suvirtio.gpu=%ldx%ld is outside %lldx%lld..%lldx%lld; using the default mode",
-		    from ? from : "", from ? ": " : "", width, height,
+	if (req.kind == GPU_MODE && (!width || !height)) {
+		say(LOG_ERR, "%s%suvirtio.gpu=%s has a zero side; using the default mode",
+		    from ? from : "", from ? ": " : "", req.value);
+		ret = EXIT_PROFILE;
+	} else if (req.kind == GPU_MODE &&
+		   (width < pw->min || width > pw->max ||
+		    height < ph->min || height > ph->max)) {
+		say(LOG_ERR, "%s%suvirtio.gpu=%s is outside %lldx%lld..%lldx%lld; using the default mode",
+		    from ? from : "", from ? ": " : "", req.value,
 		    pw->min, ph->min, pw->max, ph->max);
 		ret = EXIT_PROFILE;
-	} else if (width) {
+	} else if (req.kind == GPU_MODE) {
 		ov[0].value = width;
 		ov[1].value = height;
 		if (load_profile("gpu", ov, 2)) {
