@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,52 +19,27 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/uvirtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#include "uvtest.h"
 
 #define TEST_ID		0xfff0
 #define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
+/* Ring features the transport must not offer, whatever the device says. */
+#define RING_FEATURES	(1ULL << VIRTIO_RING_F_INDIRECT_DESC | \
+			 1ULL << VIRTIO_RING_F_EVENT_IDX | \
+			 1ULL << VIRTIO_F_RING_PACKED)
+/* A device feature bit (below 24), passed on as it is. */
+#define DEVICE_FEATURE	(1ULL << 3)
 
-static int tests, failures;
 static void *bad_ptr;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !cond;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-/* ok() on an ioctl that must fail with @err. */
-static void fails(int ret, int err, const char *what)
-{
-	int e = errno;
-
-	ok(ret == -1 && e == err, "%s: %s (got %d, %s)", what, strerror(err),
-	   ret, ret == -1 ? strerror(e) : "success");
-}
-
-static int xopen(void)
-{
-	int fd = open("/dev/uvirtio", O_RDWR);
-
-	if (fd < 0) {
-		printf("Bail out! /dev/uvirtio: %s\n", strerror(errno));
-		exit(1);
-	}
-	return fd;
-}
 
 static int create(int fd, __u16 flags)
 {
 	static char config[4] = { 1, 2, 3, 4 };
 	struct uvirtio_setup s = {
-		.features = 1ULL << 28 | 1ULL << 29 | 1ULL << 34 | 1ULL << 3,
+		.features = RING_FEATURES | DEVICE_FEATURE,
 		.config_addr = (uintptr_t)config,
 		.config_len = sizeof(config),
 		.flags = flags,
@@ -75,95 +49,56 @@ static int create(int fd, __u16 flags)
 	return ioctl(fd, UV_DEV_CREATE, &s);
 }
 
-/* The listed device with uvirtio id @id, or NULL. */
-static struct uvirtio_dev_info *find(int fd, int id)
-{
-	static struct uvirtio_dev_info info[64];
-	struct uvirtio_list l = { .devs_addr = (uintptr_t)info, .count = 64 };
-	unsigned int i;
-
-	if (ioctl(fd, UV_DEV_LIST, &l))
-		return NULL;
-	for (i = 0; i < l.count && i < 64; i++)
-		if ((int)info[i].id == id)
-			return &info[i];
-	return NULL;
-}
-
-static int in_sysfs(int id)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/sys/devices/platform/uvirtio.%d", id);
-	return stat(path, &st) == 0;
-}
-
-/* One valid expectation: a read block with a rule, a write block. */
-static void good_expect(struct uvirtio_expect *ex)
-{
-	static const char match[4] = "ABCD", reply[2] = "OK";
-
-	memset(ex, 0, sizeof(*ex));
-	strcpy(ex->expects[0].vq_name, "requestq");
-	ex->expects[0].blocks[0].len = 16;
-	ex->expects[0].blocks[0].flags = 1;
-	ex->expects[0].blocks[0].data = (uintptr_t)match;
-	ex->expects[0].blocks[0].rules[0].len = 4;
-	ex->expects[0].blocks[1].len = 8;
-	ex->expects[0].blocks[1].flags = 2;
-	ex->expects[0].blocks[1].data = (uintptr_t)reply;
-	ex->expects[0].blocks[1].rules[0].off = 6;
-	ex->expects[0].blocks[1].rules[0].len = 2;
-}
+/* The rule bytes of valid expectations: a request's 4, a reply's 2. */
+static const char match[4] = "ABCD", reply[2] = "OK";
 
 static void test_expect(void)
 {
 	static struct uvirtio_expect ex;
 	int fd = xopen();
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ok(ioctl(fd, UV_DEV_EXPECT, &ex) == 0, "a valid UV_DEV_EXPECT is taken");
 	ok(ioctl(fd, UV_DEV_EXPECT, &ex) == 0, "a second UV_DEV_EXPECT replaces the first");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	memset(ex.expects[0].vq_name, 'q', UVIRTIO_MAX_VQ_NAME);
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "unterminated queue name");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[1].rules[0].off = 7;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "rule past the end of its block");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[0].rules[1].off = 0xffff;
 	ex.expects[0].blocks[0].rules[1].len = 0xffff;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "rule off + len overflowing 16 bits");
 
-	good_expect(&ex);
-	ex.expects[0].blocks[0].flags = 4;
+	good_expect(&ex, match, reply);
+	ex.expects[0].blocks[0].flags = VRING_DESC_F_INDIRECT;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "block flag INDIRECT");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[0].unused = 1;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero unused field");
 
-	good_expect(&ex);
-	ex.expects[0].blocks[3].flags = 1;
+	good_expect(&ex, match, reply);
+	ex.expects[0].blocks[3].flags = VRING_DESC_F_NEXT;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero block after the end of the list");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[0].rules[2].off = 3;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero rule after the end of the list");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[2].blocks[0].len = 4;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "nonzero expect after the end of the list");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[0].data = 0;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EFAULT, "NULL rule data");
 
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[1].data = (uintptr_t)bad_ptr;
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EFAULT, "unmapped rule data");
 
@@ -197,7 +132,7 @@ static void test_create(void)
 	s.config_len = sizeof(config);
 	fails(ioctl(fd, UV_DEV_CREATE, &s), EINVAL, "config space of 1025 bytes");
 	s.config_len = 4;
-	s.flags = 2;
+	s.flags = 1 << UVIRTIO_DEV_FLAG_MAX;
 	fails(ioctl(fd, UV_DEV_CREATE, &s), EINVAL, "unknown UV_DEV_CREATE flag");
 	s.flags = 0;
 	s.id = 0;
@@ -229,13 +164,14 @@ static void test_lifecycle(void)
 	info = find(other, id);
 	ok(info && info->device_id == TEST_ID && (info->state & UVIRTIO_STATE_OWNED),
 	   "UV_DEV_LIST shows it, owned by its file");
-	ok(info && (info->features & (1ULL << 32)) && (info->features & (1ULL << 3)),
+	ok(info && (info->features & (1ULL << VIRTIO_F_VERSION_1)) &&
+	   (info->features & DEVICE_FEATURE),
 	   "offered features keep VERSION_1 and device bit 3");
-	ok(info && !(info->features & (1ULL << 28 | 1ULL << 29 | 1ULL << 34)),
+	ok(info && !(info->features & RING_FEATURES),
 	   "indirect, event-index and packed rings are not offered");
 	ok(in_sysfs(id), "/sys/devices/platform/uvirtio.%d exists", id);
 	fails(create(fd, 0), EBUSY, "a second UV_DEV_CREATE on the same file");
-	good_expect(&ex);
+	good_expect(&ex, match, reply);
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EBUSY, "UV_DEV_EXPECT after UV_DEV_CREATE");
 	d.id = id;
 	fails(ioctl(other, UV_DEV_DESTROY, &d), EBUSY, "another file destroying it");
@@ -356,6 +292,5 @@ int main(void)
 	test_lifecycle();
 	test_several();
 	test_access();
-	printf("1..%d\n", tests);
-	return failures != 0;
+	return done_testing();
 }
