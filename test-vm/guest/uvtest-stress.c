@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +31,12 @@
 #include <sys/stat.h>
 #include <linux/uvirtio.h>
 
+#include "uvtest.h"
+
 #define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
 #define FUZZ_ID		0xfff0
 #define GPU_ID		16
 #define PAGE		4096
-
-static int tests, failures;
 
 /* SIGTERM (timeout(1) at the case's limit): stop, and still report. */
 static volatile sig_atomic_t stopping;
@@ -46,26 +45,6 @@ static void on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !cond;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static void figure(const char *name, unsigned long long v)
-{
-	printf("# figure %s %llu\n", name, v);
-	fflush(stdout);
 }
 
 /* xorshift64*: the same seed gives the same run. */
@@ -87,17 +66,6 @@ static uint64_t below(uint64_t n)
 static void seed(uint64_t s)
 {
 	rng_state = s * 0x9E3779B97F4A7C15ULL + 1;
-}
-
-static int xopen(void)
-{
-	int fd = open("/dev/uvirtio", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		printf("Bail out! /dev/uvirtio: %s\n", strerror(errno));
-		exit(1);
-	}
-	return fd;
 }
 
 static long long now_ms(void)
@@ -175,22 +143,6 @@ static uint16_t fuzz_u16(void)
 	if (below(2))
 		return edge[below(sizeof(edge) / sizeof(edge[0]))];
 	return (uint16_t)rnd();
-}
-
-/* A valid expectation to mutate: one read block with a rule, one write. */
-static void good_expect(struct uvirtio_expect *ex)
-{
-	memset(ex, 0, sizeof(*ex));
-	strcpy(ex->expects[0].vq_name, "requestq");
-	ex->expects[0].blocks[0].len = 16;
-	ex->expects[0].blocks[0].flags = 1;
-	ex->expects[0].blocks[0].data = (uintptr_t)buf;
-	ex->expects[0].blocks[0].rules[0].len = 4;
-	ex->expects[0].blocks[1].len = 8;
-	ex->expects[0].blocks[1].flags = 2;
-	ex->expects[0].blocks[1].data = (uintptr_t)buf + 64;
-	ex->expects[0].blocks[1].rules[0].off = 6;
-	ex->expects[0].blocks[1].rules[0].len = 2;
 }
 
 /* Every expectation, block and rule filled, data near the 1 MiB bound. */
@@ -349,7 +301,7 @@ static void gen_call(struct call *k)
 		switch (below(8)) {
 		case 0: maximal_expect(&k->arg.ex); break;
 		case 1: break;
-		default: good_expect(&k->arg.ex); break;
+		default: good_expect(&k->arg.ex, buf, buf + 64); break;
 		}
 		mutate_expect(&k->arg.ex);
 		k->cmd = UV_DEV_EXPECT;
@@ -664,32 +616,6 @@ static int create_dev(int fd, uint32_t id, uint16_t flags)
 	return ioctl(fd, UV_DEV_CREATE, &s);
 }
 
-/* The N of uvirtio.<id>'s virtio device virtioN, or -1. */
-static int virtio_index(int id)
-{
-	char path[128];
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path),
-			 "/sys/devices/platform/uvirtio.%d/virtio%d", id, i);
-		if (!access(path, F_OK))
-			return i;
-	}
-	return -1;
-}
-
-/* A driver (virtio_gpu) bound to the device with uvirtio id @id? */
-static int gpu_bound(int id)
-{
-	char path[128];
-	int i = virtio_index(id);
-
-	snprintf(path, sizeof(path),
-		 "/sys/devices/platform/uvirtio.%d/virtio%d/driver", id, i);
-	return i >= 0 && !access(path, F_OK);
-}
-
 struct worker {
 	pthread_t t;
 	uint64_t seed;
@@ -710,9 +636,7 @@ static void *lifecycle_worker(void *arg)
 		int sticky = below(2);
 
 		if (below(2)) {
-			good_expect(&ex);
-			ex.expects[0].blocks[0].data = (uintptr_t)"ABCD";
-			ex.expects[0].blocks[1].data = (uintptr_t)"OK";
+			good_expect(&ex, "ABCD", "OK");
 			if (ioctl(fd, UV_DEV_EXPECT, &ex))
 				w->errors++;
 		}
@@ -782,22 +706,21 @@ static int write_file(const char *path, const char *text)
 	return ret;
 }
 
-/* Binds the driver to uvirtio.<id> by hand, racing the close of its file. */
+/* Binds the driver to virtio<index> by hand, racing the close of its file. */
 struct prober {
-	int id;
+	int index;
 	volatile int started, closed, started_at_close;
 	int mid_probe;
 };
 
-/* Binds a driver to uvirtio.<id> through the bus's drivers_probe. */
-static int bind_driver(int id)
+/* Binds a driver to virtio<index> through the bus's drivers_probe. */
+static int bind_driver(int index)
 {
 	char name[32];
-	int i = virtio_index(id);
 
-	if (i < 0)
+	if (index < 0)
 		return -1;
-	snprintf(name, sizeof(name), "virtio%d", i);
+	snprintf(name, sizeof(name), "virtio%d", index);
 	return write_file("/sys/bus/virtio/drivers_probe", name);
 }
 
@@ -807,7 +730,7 @@ static void *prober(void *arg)
 
 	/* Fails once the device is on its way out: that is the point. */
 	p->started = 1;
-	bind_driver(p->id);
+	bind_driver(p->index);
 	p->mid_probe = p->closed && p->started_at_close;
 	return NULL;
 }
@@ -884,7 +807,7 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 			continue;
 		}
 		if (late) {
-			p.id = id;
+			p.index = virtio_index(fd, id);
 			pthread_create(&t, NULL, prober, &p);
 			usleep(below(100) * 1000);
 			p.started_at_close = p.started;
@@ -895,7 +818,7 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 			gpu_done++;
 			continue;
 		}
-		if (!gpu_bound(id))
+		if (!driver_bound(fd, id, "virtio_gpu"))
 			gpu_unbound++;
 		close(fd);	/* right after the probe */
 		if (sticky) {
@@ -984,9 +907,7 @@ static int operation(int which)
 		return -1;
 	switch (which) {
 	case 0:	/* a plain device with an expectation, removed by close */
-		good_expect(&ex);
-		ex.expects[0].blocks[0].data = (uintptr_t)"ABCD";
-		ex.expects[0].blocks[1].data = (uintptr_t)"OK";
+		good_expect(&ex, "ABCD", "OK");
 		ret = ioctl(fd, UV_DEV_EXPECT, &ex) || create_dev(fd, FUZZ_ID, 0) < 0;
 		break;
 	case 1:	/* a sticky device, listed, then destroyed */
@@ -1008,7 +929,8 @@ static int operation(int which)
 		ret = ioctl(fd, UV_DEV_EXPECT, &ex) ||
 		      (id = create_dev(fd, GPU_ID, 0)) < 0;
 		disarm();
-		if (!ret && (bind_driver(id) || !gpu_bound(id)))
+		if (!ret && (bind_driver(virtio_index(fd, id)) ||
+			     !driver_bound(fd, id, "virtio_gpu")))
 			ret = -1;
 		break;
 	}
@@ -1135,6 +1057,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: uvtest-stress fuzz|kfuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults\n");
 		return 2;
 	}
-	printf("1..%d\n", tests);
-	return failures != 0;
+	return done_testing();
 }

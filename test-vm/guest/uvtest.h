@@ -147,7 +147,8 @@ static inline int virtio_index(int fd, int id)
 /*
  * The name of the driver bound to uvirtio.<id>'s virtio device, in @name
  * (the last part of the link /sys/devices/platform/uvirtio.<id>/virtioN/
- * driver); NULL when the device or its driver is not there.
+ * driver); NULL when the device or its driver is not there, or when the
+ * name does not fit.
  */
 static inline const char *driver_of(int fd, int id, char *name,
 				    size_t size)
@@ -157,7 +158,7 @@ static inline const char *driver_of(int fd, int id, char *name,
 	const char *base;
 	ssize_t n;
 
-	if (i < 0 || !size)
+	if (i < 0)
 		return NULL;
 	snprintf(path, sizeof(path),
 		 "/sys/devices/platform/uvirtio.%d/virtio%d/driver", id, i);
@@ -166,7 +167,10 @@ static inline const char *driver_of(int fd, int id, char *name,
 		return NULL;
 	link[n] = '\0';
 	base = strrchr(link, '/');
-	snprintf(name, size, "%s", base ? base + 1 : link);
+	base = base ? base + 1 : link;
+	if (strlen(base) >= size)
+		return NULL;
+	memcpy(name, base, strlen(base) + 1);
 	return name;
 }
 
