@@ -30,12 +30,18 @@
 #include <linux/kcov.h>
 #include <sys/stat.h>
 #include <linux/uvirtio.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
 
 #include "uvtest.h"
 
 #define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
 #define FUZZ_ID		0xfff0
-#define GPU_ID		16
+#define GPU_ID		VIRTIO_ID_GPU
+/* Both flags a block may have; INDIRECT is refused. */
+#define BLOCK_FLAGS	(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE)
+/* The device's own feature bits; the transport's (24-49) are replaced. */
+#define DEVICE_FEATURES	0xffffff
 #define PAGE		4096
 
 /* SIGTERM (timeout(1) at the case's limit): stop, and still report. */
@@ -157,7 +163,10 @@ static void maximal_expect(struct uvirtio_expect *ex)
 			struct uvirtio_block *bl = &ex->expects[e].blocks[b];
 
 			bl->len = 16384;
-			bl->flags = b == UVIRTIO_MAX_BLOCKS - 1 ? 2 : 1 | (b & 1 ? 2 : 0);
+			bl->flags = b == UVIRTIO_MAX_BLOCKS - 1 ?
+				    VRING_DESC_F_WRITE :
+				    VRING_DESC_F_NEXT |
+				    (b & 1 ? VRING_DESC_F_WRITE : 0);
 			bl->data = (uintptr_t)buf;
 			for (r = 0; r < UVIRTIO_MAX_RULES; r++) {
 				bl->rules[r].off = r * 2048;
@@ -186,7 +195,8 @@ static void mutate_expect(struct uvirtio_expect *ex)
 			ex->expects[e].blocks[b].len = fuzz_u32();
 			break;
 		case 2:
-			ex->expects[e].blocks[b].flags = below(2) ? below(4) : fuzz_u16();
+			ex->expects[e].blocks[b].flags = below(2) ?
+				below(BLOCK_FLAGS + 1) : fuzz_u16();
 			break;
 		case 3:
 			ex->expects[e].blocks[b].unused = fuzz_u16();
@@ -221,7 +231,7 @@ static void fuzz_setup(struct uvirtio_setup *s)
 	static const uint32_t ids[] = { 0, FUZZ_ID, FUZZ_ID + 1, 0xffff,
 					0x10000, 0xffffffff };
 
-	s->features = below(2) ? rnd() : rnd() & 0xffffff;
+	s->features = below(2) ? rnd() : rnd() & DEVICE_FEATURES;
 	s->config_len = fuzz_u16();
 	s->config_addr = fuzz_ptr(s->config_len);
 	s->flags = below(3) ? below(2) : fuzz_u16();
@@ -1015,7 +1025,7 @@ static int drivers(uint64_t s, uint32_t id, unsigned int n)
 	seed(s);
 	for (i = 0; i < n; i++) {
 		struct uvirtio_setup st = {
-			.features = rnd() & 0xffffff,
+			.features = rnd() & DEVICE_FEATURES,
 			.config_addr = (uintptr_t)config,
 			.config_len = below(sizeof(config) + 1),
 			.flags = 0,
