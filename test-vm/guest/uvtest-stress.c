@@ -1000,6 +1000,10 @@ static int faults(void)
 		injected += op_faults;
 		printf("# faults: %s: %u allocation points failed in turn\n",
 		       names[op], op_faults);
+		/* Else fail-nth reached nothing and the next fact proves little. */
+		ok(op_faults > 0,
+		   "%s: at least one slab allocation was failed (%u were)",
+		   names[op], op_faults);
 		ok(operation(op) == 0,
 		   "%s works again after %u injected failures",
 		   names[op], op_faults);
