@@ -192,3 +192,50 @@ int config_words(char *text, char *msg, size_t msglen)
 	}
 	return ret;
 }
+
+void gpu_decide(const struct gpu_req *req, const struct gpu_bounds *b,
+		struct gpu_plan *plan)
+{
+	const char *file = req->from ? req->from : "";
+	const char *sep = req->from ? ": " : "";
+
+	memset(plan, 0, sizeof(*plan));
+	plan->action = GPU_DEVICE_DEFAULT;
+	plan->level = LOG_ERR;
+	switch (req->kind) {
+	case GPU_ABSENT:
+		plan->level = LOG_INFO;
+		break;
+	case GPU_OFF:
+		plan->action = GPU_NO_DEVICE;
+		plan->level = LOG_INFO;
+		snprintf(plan->msg, sizeof(plan->msg),
+			 "%s%s" GPU_PARAM "=%s: no display created", file, sep,
+			 req->value);
+		break;
+	case GPU_INVALID:
+		snprintf(plan->msg, sizeof(plan->msg),
+			 "%s%s%s; using the default mode", file, sep, req->msg);
+		break;
+	case GPU_MODE:
+		if (!req->width || !req->height) {
+			snprintf(plan->msg, sizeof(plan->msg),
+				 "%s%s" GPU_PARAM "=%s has a zero side; using the default mode",
+				 file, sep, req->value);
+		} else if (req->width < b->min_width ||
+			   req->width > b->max_width ||
+			   req->height < b->min_height ||
+			   req->height > b->max_height) {
+			snprintf(plan->msg, sizeof(plan->msg),
+				 "%s%s" GPU_PARAM "=%s is outside %lldx%lld..%lldx%lld; using the default mode",
+				 file, sep, req->value, b->min_width,
+				 b->min_height, b->max_width, b->max_height);
+		} else {
+			plan->action = GPU_DEVICE_MODE;
+			plan->width = req->width;
+			plan->height = req->height;
+			plan->level = LOG_INFO;
+		}
+		break;
+	}
+}

@@ -25,6 +25,8 @@ struct gpu_req {
 	char value[GPU_VALUE_MAX + 1];
 	/* GPU_INVALID: one line, "uvirtio.gpu=... is not ...". */
 	char msg[128];
+	/* NULL: the kernel command line; else the file it came from. */
+	const char *from;
 };
 
 /*
@@ -37,6 +39,39 @@ struct gpu_req {
  * "00"). Fills @req and returns req->kind.
  */
 enum gpu_request cmdline_gpu(const char *cmdline, struct gpu_req *req);
+
+/* Kernel log levels, as /dev/kmsg takes them. */
+#define LOG_ERR		3
+#define LOG_INFO	6
+
+/* The gpu profile's bounds for uvirtio.gpu= (its width and height params). */
+struct gpu_bounds {
+	long long min_width, max_width, min_height, max_height;
+};
+
+enum gpu_action {
+	GPU_NO_DEVICE,		/* off: no display */
+	GPU_DEVICE_DEFAULT,	/* a display in the profile's default mode */
+	GPU_DEVICE_MODE,	/* a display of plan->width x plan->height */
+};
+
+/* What boot does with a request, and the one thing it says about it. */
+struct gpu_plan {
+	enum gpu_action action;
+	long width, height;	/* GPU_DEVICE_MODE */
+	/* LOG_ERR: the request was refused (exit status 3); else LOG_INFO. */
+	int level;
+	/* "" or one line, naming the file when the value came from one. */
+	char msg[256];
+};
+
+/*
+ * Decides what boot does with @req: no display for off, the request's mode
+ * when it lies within @b, else the default mode with one error. Every
+ * bounds check of uvirtio.gpu= is here. Pure: it only fills @plan.
+ */
+void gpu_decide(const struct gpu_req *req, const struct gpu_bounds *b,
+		struct gpu_plan *plan);
 
 /*
  * Turns the text of /etc/uvirtio.conf into command-line words in place:

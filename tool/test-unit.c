@@ -262,6 +262,163 @@ static void test_gpu_profile(void)
 	free(text);
 }
 
+struct gpu_case {
+	const char *cmdline;
+	const char *from;		/* NULL: the command line */
+	enum gpu_action action;
+	long width, height;		/* GPU_DEVICE_MODE */
+	int level;			/* of msg, when msg is not "" */
+	const char *msg;		/* exactly */
+};
+
+#define CONF		"/etc/uvirtio.conf"
+#define DEFAULT		"; using the default mode"
+#define NOT_MODE	" is not WIDTHxHEIGHT, off or 0" DEFAULT
+#define OUTSIDE		" is outside 64x64..8192x8192" DEFAULT
+#define NO_VALUE	"uvirtio.gpu needs a value: WIDTHxHEIGHT, off or 0" DEFAULT
+#define LONG_VALUE	"a123456789b123456789c123456789d123456789e123456789f123456789g123456789"
+/* Messages quote the first 64 characters of a value. */
+#define LONG_CUT	"a123456789b123456789c123456789d123456789e123456789f123456789g123"
+
+static const struct gpu_case gpu_cases[] = {
+	{ "", NULL, GPU_DEVICE_DEFAULT, 0, 0, 0, "" },
+	{ "quiet", NULL, GPU_DEVICE_DEFAULT, 0, 0, 0, "" },
+	{ "uvirtio.gpu=1920x1080", NULL, GPU_DEVICE_MODE, 1920, 1080, 0, "" },
+	{ "\"uvirtio.gpu=1920x1080\"", NULL, GPU_DEVICE_MODE, 1920, 1080, 0, "" },
+	{ "uvirtio.gpu=01920x01080", NULL, GPU_DEVICE_MODE, 1920, 1080, 0, "" },
+	{ "uvirtio.gpu=64x64", NULL, GPU_DEVICE_MODE, 64, 64, 0, "" },
+	{ "uvirtio.gpu=8192x8192", NULL, GPU_DEVICE_MODE, 8192, 8192, 0, "" },
+	{ "uvirtio.gpu=64x8192", NULL, GPU_DEVICE_MODE, 64, 8192, 0, "" },
+	{ "uvirtio.gpu=off", NULL, GPU_NO_DEVICE, 0, 0, LOG_INFO,
+	  "uvirtio.gpu=off: no display created" },
+	{ "uvirtio.gpu=OFF", NULL, GPU_NO_DEVICE, 0, 0, LOG_INFO,
+	  "uvirtio.gpu=OFF: no display created" },
+	{ "uvirtio.gpu=0", NULL, GPU_NO_DEVICE, 0, 0, LOG_INFO,
+	  "uvirtio.gpu=0: no display created" },
+	{ "uvirtio.gpu=00", NULL, GPU_NO_DEVICE, 0, 0, LOG_INFO,
+	  "uvirtio.gpu=00: no display created" },
+	/* Malformed: one message each, and the default mode. */
+	{ "uvirtio.gpu=abc", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=abc" NOT_MODE },
+	{ "uvirtio.gpu=1920x", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1920x" NOT_MODE },
+	{ "uvirtio.gpu=1920xabc", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1920xabc" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080junk", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1920x1080junk" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080x", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1920x1080x" NOT_MODE },
+	{ "uvirtio.gpu=+1920x1080", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=+1920x1080" NOT_MODE },
+	{ "uvirtio.gpu=x1080", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=x1080" NOT_MODE },
+	{ "uvirtio.gpu=" LONG_VALUE, NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=" LONG_CUT NOT_MODE },
+	{ "uvirtio.gpu", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR, NO_VALUE },
+	{ "uvirtio.gpu=", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR, NO_VALUE },
+	{ "uvirtio.gpu=0x0", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=0x0 has a zero side" DEFAULT },
+	{ "uvirtio.gpu=1920x0", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1920x0 has a zero side" DEFAULT },
+	/* Out of the profile's bounds, whatever the number of digits. */
+	{ "uvirtio.gpu=63x768", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=63x768" OUTSIDE },
+	{ "uvirtio.gpu=1024x63", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1024x63" OUTSIDE },
+	{ "uvirtio.gpu=8193x768", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=8193x768" OUTSIDE },
+	{ "uvirtio.gpu=1024x8193", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=1024x8193" OUTSIDE },
+	{ "uvirtio.gpu=100000x1", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=100000x1" OUTSIDE },
+	{ "uvirtio.gpu=99999x99999", NULL, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  "uvirtio.gpu=99999x99999" OUTSIDE },
+	{ "uvirtio.gpu=99999999999999999999x1", NULL, GPU_DEVICE_DEFAULT, 0, 0,
+	  LOG_ERR, "uvirtio.gpu=99999999999999999999x1" OUTSIDE },
+	{ "uvirtio.gpu=1024x18446744073709551617", NULL, GPU_DEVICE_DEFAULT, 0,
+	  0, LOG_ERR, "uvirtio.gpu=1024x18446744073709551617" OUTSIDE },
+	/* From the file: the message names it. */
+	{ "uvirtio.gpu=1280x800", CONF, GPU_DEVICE_MODE, 1280, 800, 0, "" },
+	{ "uvirtio.gpu=off", CONF, GPU_NO_DEVICE, 0, 0, LOG_INFO,
+	  CONF ": uvirtio.gpu=off: no display created" },
+	{ "uvirtio.gpu=abc", CONF, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  CONF ": uvirtio.gpu=abc" NOT_MODE },
+	{ "uvirtio.gpu", CONF, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  CONF ": " NO_VALUE },
+	{ "uvirtio.gpu=0x768", CONF, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  CONF ": uvirtio.gpu=0x768 has a zero side" DEFAULT },
+	{ "uvirtio.gpu=8193x8193", CONF, GPU_DEVICE_DEFAULT, 0, 0, LOG_ERR,
+	  CONF ": uvirtio.gpu=8193x8193" OUTSIDE },
+};
+
+static void test_gpu_decide_case(const struct gpu_case *c,
+				 const struct gpu_bounds *b)
+{
+	struct gpu_plan plan;
+	struct gpu_req req;
+	const char *from = c->from ? c->from : "the command line";
+
+	cmdline_gpu(c->cmdline, &req);
+	req.from = c->from;
+	memset(&plan, 0x5a, sizeof(plan));
+	gpu_decide(&req, b, &plan);
+	ok(plan.action == c->action &&
+	   (c->action != GPU_DEVICE_MODE ||
+	    (plan.width == c->width && plan.height == c->height)),
+	   "'%s' from %s: %s %ldx%ld", c->cmdline, from,
+	   c->action == GPU_NO_DEVICE ? "no device" :
+	   c->action == GPU_DEVICE_MODE ? "a device at" :
+	   "a device in the default mode", c->width, c->height);
+	ok(!strcmp(plan.msg, c->msg) && (!*c->msg || plan.level == c->level),
+	   "'%s' from %s says '%s' at level %d (got '%s' at %d)", c->cmdline,
+	   from, c->msg, c->level, plan.msg, plan.level);
+}
+
+static void test_gpu_decide(void)
+{
+	const struct profile_param *pw, *ph;
+	struct gpu_bounds b;
+	struct gpu_plan plan;
+	struct gpu_req req;
+	char *text = slurp("profiles/gpu.profile");
+	unsigned int i;
+
+	if (!text || profile_parse(&prof, "gpu.profile", text, NULL, 0)) {
+		ok(0, "profiles/gpu.profile parses");
+		free(text);
+		return;
+	}
+	free(text);
+	pw = profile_find_param(&prof, "width");
+	ph = profile_find_param(&prof, "height");
+	ok(pw && ph, "the gpu profile has width and height");
+	if (!pw || !ph)
+		return;
+	b.min_width = pw->min;
+	b.max_width = pw->max;
+	b.min_height = ph->min;
+	b.max_height = ph->max;
+	ok(b.min_width == 64 && b.max_width == 8192 && b.min_height == 64 &&
+	   b.max_height == 8192, "the gpu profile's bounds are 64..8192 a side");
+	for (i = 0; i < sizeof(gpu_cases) / sizeof(gpu_cases[0]); i++)
+		test_gpu_decide_case(&gpu_cases[i], &b);
+
+	/* The bounds are the profile's, not the tool's. */
+	b.min_width = 1;
+	b.max_width = 100;
+	b.min_height = 2;
+	b.max_height = 50;
+	cmdline_gpu("uvirtio.gpu=100x51", &req);
+	gpu_decide(&req, &b, &plan);
+	ok(plan.action == GPU_DEVICE_DEFAULT &&
+	   !strcmp(plan.msg, "uvirtio.gpu=100x51 is outside 1x2..100x50" DEFAULT),
+	   "other bounds are named in the message (%s)", plan.msg);
+	cmdline_gpu("uvirtio.gpu=1x2", &req);
+	gpu_decide(&req, &b, &plan);
+	ok(plan.action == GPU_DEVICE_MODE && plan.width == 1 &&
+	   plan.height == 2 && !plan.msg[0], "1x2 lies within 1x2..100x50");
+}
+
 struct bad_profile {
 	const char *text;
 	const char *error;	/* expected in prof.err, with the line */
@@ -386,6 +543,7 @@ int main(void)
 	test_cmdline();
 	test_config();
 	test_gpu_profile();
+	test_gpu_decide();
 	test_profile_errors();
 	test_profile_limits();
 	printf("1..%d\n", tests);

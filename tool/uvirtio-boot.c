@@ -42,9 +42,6 @@
 /* Exit statuses; see --help. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PROFILE = 3 };
 
-#define LOG_ERR		3
-#define LOG_INFO	6
-
 static int boot_mode;
 static struct profile profile;
 
@@ -340,93 +337,76 @@ static const char *conf_path(void)
 }
 
 /*
- * uvirtio.gpu= from the command line, or else from the configuration file;
- * *from names the file when the value came from it, for the messages.
+ * uvirtio.gpu= from the command line, or else from the configuration file
+ * (then req->from names it).
  */
-static enum gpu_request gpu_request(struct gpu_req *req, const char **from)
+static void gpu_request(struct gpu_req *req)
 {
 	char cmdline[4096], err[300];
-	enum gpu_request kind;
 	char *text;
 
-	*from = NULL;
 	text = read_text("/proc/cmdline", err, sizeof(err));
 	snprintf(cmdline, sizeof(cmdline), "%s", text ? text : "");
 	free(text);
-	kind = cmdline_gpu(cmdline, req);
-	if (kind != GPU_ABSENT)
-		return kind;
+	if (cmdline_gpu(cmdline, req) != GPU_ABSENT)
+		return;
 
 	if (access(conf_path(), F_OK) && errno == ENOENT)
-		return GPU_ABSENT;
+		return;
 	text = read_text(conf_path(), err, sizeof(err));
 	if (!text) {
 		say(LOG_ERR, "%s; ignored", err);
-		return GPU_ABSENT;
+		return;
 	}
 	if (config_words(text, err, sizeof(err)))
 		say(LOG_ERR, "%s: %s", conf_path(), err);
-	kind = cmdline_gpu(text, req);
+	if (cmdline_gpu(text, req) != GPU_ABSENT)
+		req->from = conf_path();
 	free(text);
-	if (kind != GPU_ABSENT)
-		*from = conf_path();
-	return kind;
 }
 
-/* No arguments: the display the command line (or the file) asks for. */
+/*
+ * No arguments: the display the command line (or the file) asks for.
+ * gpu_decide() judges the request; this only reads, creates and says.
+ */
 static int boot(void)
 {
 	struct profile_override ov[2] = { { "width", 0, 0 }, { "height", 0, 0 } };
-	const struct profile_param *pw, *ph;
+	const struct profile_param *pw = NULL, *ph = NULL;
+	struct gpu_bounds bounds = { 0 };
 	struct uvirtio_dev_info gpu;
+	struct gpu_plan plan;
 	struct gpu_req req;
-	const char *from;
-	long width = 0, height = 0;
-	int fd, id, ret = EXIT_OK;
+	int fd, id, ret;
 
 	boot_mode = 1;
-	switch (gpu_request(&req, &from)) {
-	case GPU_OFF:
-		say(LOG_INFO, "%s%suvirtio.gpu=%s: no display created",
-		    from ? from : "", from ? ": " : "", req.value);
+	gpu_request(&req);
+	/* uvirtio.gpu=off needs no profile. */
+	if (req.kind != GPU_OFF) {
+		if (load_profile("gpu", NULL, 0)) {
+			say(LOG_ERR, "%s; no display created", profile.err);
+			return EXIT_PROFILE;
+		}
+		pw = profile_find_param(&profile, "width");
+		ph = profile_find_param(&profile, "height");
+		if (!pw || !ph) {
+			say(LOG_ERR, "the gpu profile has no width and height parameters; no display created");
+			return EXIT_PROFILE;
+		}
+		bounds.min_width = pw->min;
+		bounds.max_width = pw->max;
+		bounds.min_height = ph->min;
+		bounds.max_height = ph->max;
+	}
+	gpu_decide(&req, &bounds, &plan);
+	if (plan.msg[0])
+		say(plan.level, "%s", plan.msg);
+	if (plan.action == GPU_NO_DEVICE)
 		return EXIT_OK;
-	case GPU_INVALID:
-		say(LOG_ERR, "%s%s%s; using the default mode",
-		    from ? from : "", from ? ": " : "", req.msg);
-		ret = EXIT_PROFILE;
-		break;
-	case GPU_MODE:
-		width = req.width;
-		height = req.height;
-		break;
-	case GPU_ABSENT:
-		break;
-	}
-
-	if (load_profile("gpu", NULL, 0)) {
-		say(LOG_ERR, "%s; no display created", profile.err);
-		return EXIT_PROFILE;
-	}
-	pw = profile_find_param(&profile, "width");
-	ph = profile_find_param(&profile, "height");
-	if (!pw || !ph) {
-		say(LOG_ERR, "the gpu profile has no width and height parameters; no display created");
-		return EXIT_PROFILE;
-	}
-	if (req.kind == GPU_MODE && (!width || !height)) {
-		say(LOG_ERR, "%s%suvirtio.gpu=%s has a zero side; using the default mode",
-		    from ? from : "", from ? ": " : "", req.value);
-		ret = EXIT_PROFILE;
-	} else if (req.kind == GPU_MODE &&
-		   (width < pw->min || width > pw->max ||
-		    height < ph->min || height > ph->max)) {
-		say(LOG_ERR, "%s%suvirtio.gpu=%s is outside %lldx%lld..%lldx%lld; using the default mode",
-		    from ? from : "", from ? ": " : "", req.value,
-		    pw->min, ph->min, pw->max, ph->max);
-		ret = EXIT_PROFILE;
-	} else if (req.kind == GPU_MODE) {
-		ov[0].value = width;
-		ov[1].value = height;
+	ret = plan.level == LOG_ERR ? EXIT_PROFILE : EXIT_OK;
+	if (plan.action == GPU_DEVICE_MODE) {
+		ov[0].value = plan.width;
+		ov[1].value = plan.height;
 		if (load_profile("gpu", ov, 2)) {
 			say(LOG_ERR, "%s; no display created", profile.err);
 			return EXIT_PROFILE;
