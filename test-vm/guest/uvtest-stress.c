@@ -9,6 +9,8 @@
  *   uvtest-stress lifecycle SEED CYCLES GPU_CYCLES THREADS
  *   uvtest-stress faults                 slab allocation failures, in turn,
  *                                        on every path (fail-nth)
+ *   uvtest-stress drivers SEED 3 COUNT   virtio consoles (VIRTIO_ID_CONSOLE)
+ *                                        with random features and config
  *
  * The fuzzer's devices use virtio ids no driver binds (0xfff0 and up, or
  * ids the module refuses): it tests the transport, not the drivers behind
@@ -19,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,8 @@
 #include <linux/kcov.h>
 #include <sys/stat.h>
 #include <linux/uvirtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
@@ -1015,40 +1020,150 @@ static int faults(void)
 	return 0;
 }
 
+/* -- a real driver: virtio_console ------------------------------------------ */
+
+/* drivers/char/virtio_console.c's bound on max_nr_ports. */
+#define VIRTCONS_MAX_PORTS	0x8000
+
+/* The max_nr_ports virtio_console reads: config bytes past @len are 0. */
+static uint32_t console_ports(const unsigned char *config, unsigned int len)
+{
+	size_t off = offsetof(struct virtio_console_config, max_nr_ports);
+	uint32_t ports = 0;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ports); i++)
+		if (off + i < len)
+			ports |= (uint32_t)config[off + i] << (8 * i);
+	return ports;	/* little-endian: VIRTIO_F_VERSION_1 */
+}
+
 /*
- * Devices of virtio id @id with random device features and config space,
- * each bound by whatever driver the kernel has, then destroyed: the
- * transport under a real driver that trusts its device.
+ * Whether virtio_console's probe takes a device with these features and
+ * config. virtcons_probe() refuses (-EINVAL, "Invalidate max_nr_ports")
+ * a device with VIRTIO_CONSOLE_F_MULTIPORT whose max_nr_ports is 0 or
+ * above VIRTCONS_MAX_PORTS (the check is in 6.1, 6.12 and mainline).
+ * Nothing else in the probe depends on what the device offers; its other
+ * failures are of allocations. About half the random devices offer
+ * MULTIPORT, and nearly all of those have a max_nr_ports out of bounds
+ * (random bytes, zeros past a short config), so refusals are many and
+ * legitimate: each one is checked to be refused, each other device to be
+ * bound. A multiport device asks for 2 * (max_nr_ports + 1) virtqueues;
+ * the largest that seed 1 makes (13571 ports) fits in the test guest's
+ * 1 GiB.
+ */
+static int console_takes(uint64_t features, const unsigned char *config,
+			 unsigned int len)
+{
+	uint32_t ports;
+
+	if (!(features & 1ULL << VIRTIO_CONSOLE_F_MULTIPORT))
+		return 1;
+	ports = console_ports(config, len);
+	return ports && ports <= VIRTCONS_MAX_PORTS;
+}
+
+/* Waits up to @ms for virtio_console to be bound to uvirtio.<id>. */
+static int console_bound(int fd, int id, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (!driver_bound(fd, id, "virtio_console")) {
+		if (now_ms() >= end)
+			return 0;
+		usleep(10000);
+	}
+	return 1;
+}
+
+/*
+ * Waits up to @ms for a probe of uvirtio.<id> to have failed: the virtio
+ * core then sets VIRTIO_CONFIG_S_FAILED, which UV_DEV_LIST shows, and no
+ * driver is bound.
+ */
+static int console_refused(int fd, int id, int ms)
+{
+	long long end = now_ms() + ms;
+	struct uvirtio_dev_info *info;
+	char name[64];
+
+	while (!(info = find(fd, id)) ||
+	       !(info->status & VIRTIO_CONFIG_S_FAILED)) {
+		if (now_ms() >= end)
+			return 0;
+		usleep(10000);
+	}
+	return !driver_of(fd, id, name, sizeof(name));
+}
+
+/*
+ * Virtio consoles with random device features and config space, each
+ * probed by virtio_console, then removed: the transport under a real
+ * driver that trusts its device. The probe runs in UV_DEV_CREATE (the
+ * bus probes synchronously); the waits are bounds, not delays.
  */
 static int drivers(uint64_t s, uint32_t id, unsigned int n)
 {
 	unsigned char config[64];
-	unsigned int i, j, made = 0;
+	unsigned int i, j, made = 0, takes = 0, bound = 0, refuses = 0;
+	unsigned int refused = 0, wrong = 0;
 	long long start = now_ms();
 
+	if (id != VIRTIO_ID_CONSOLE) {
+		ok(0, "drivers: device id %u is not VIRTIO_ID_CONSOLE (%d), the one whose driver it knows",
+		   id, VIRTIO_ID_CONSOLE);
+		return 0;
+	}
 	seed(s);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !stopping; i++) {
 		struct uvirtio_setup st = {
-			.features = rnd() & DEVICE_FEATURES,
 			.config_addr = (uintptr_t)config,
-			.config_len = below(sizeof(config) + 1),
-			.flags = 0,
 			.id = id,
 		};
-		int fd = xopen();
+		int fd = xopen(), uid, want, got;
 
+		st.features = rnd() & DEVICE_FEATURES;
+		st.config_len = below(sizeof(config) + 1);
 		for (j = 0; j < sizeof(config); j++)
 			config[j] = below(4) ? (unsigned char)below(4) :
 					       (unsigned char)rnd();
-		if (ioctl(fd, UV_DEV_CREATE, &st) >= 0)
+		uid = ioctl(fd, UV_DEV_CREATE, &st);
+		if (uid >= 0) {
 			made++;
+			want = console_takes(st.features, config,
+					     st.config_len);
+			if (want) {
+				takes++;
+				got = console_bound(fd, uid, 2000);
+				bound += got;
+			} else {
+				refuses++;
+				got = console_refused(fd, uid, 2000);
+				refused += got;
+			}
+			if (!got && wrong++ < 10)
+				printf("# drivers: uvirtio.%d (features %#llx, %u config bytes, max_nr_ports %u) was not %s\n",
+				       uid, (unsigned long long)st.features,
+				       st.config_len,
+				       console_ports(config, st.config_len),
+				       want ? "bound" : "refused");
+		}
 		usleep(below(200000));
 		close(fd);
 	}
 	figure("drivers.id", id);
 	figure("drivers.devices", made);
+	figure("drivers.console_bound", bound);
+	figure("drivers.console_refused", refused);
+	figure("drivers.not_as_expected", wrong);
 	figure("drivers.ms", now_ms() - start);
 	ok(made == n, "%u of %u devices of id %u made and removed", made, n, id);
+	ok(takes > 0 && bound == takes,
+	   "virtio_console bound to each device it takes, within 2 s (%u of %u)",
+	   bound, takes);
+	ok(refused == refuses,
+	   "virtio_console refused each multiport device with max_nr_ports 0 or above 0x%x (%u of %u)",
+	   VIRTCONS_MAX_PORTS, refused, refuses);
 	return 0;
 }
 
@@ -1068,7 +1183,7 @@ int main(int argc, char **argv)
 	else if (argc == 2 && !strcmp(argv[1], "faults"))
 		faults();
 	else {
-		fprintf(stderr, "usage: uvtest-stress fuzz|kfuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults\n");
+		fprintf(stderr, "usage: uvtest-stress fuzz|kfuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults | drivers SEED 3 COUNT\n");
 		return 2;
 	}
 	return done_testing();
