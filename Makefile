@@ -11,12 +11,14 @@
 # make demo       boot a VM at 1920x1080 and show what the guest sees
 # make install    install module, tool, profiles and the initramfs hooks
 # make install-dkms  the same, with the module's sources for DKMS instead
+# make install-dracut-conf  dracut adds uvirtio to every initramfs it makes
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 PROFILEDIR ?= $(PREFIX)/share/uvirtio/profiles
 DRACUTDIR  ?= /usr/lib/dracut/modules.d
+DRACUTCONFDIR ?= /etc/dracut.conf.d
 ITOOLSDIR  ?= /usr/share/initramfs-tools
 DKMSDIR    ?= /usr/src/uvirtio-$(VERSION)
 DESTDIR    ?=
@@ -119,9 +121,15 @@ install-dkms: install-common
 	install -D -m 0644 include/uapi/linux/uvirtio.h \
 		$(DESTDIR)$(DKMSDIR)/include/uapi/linux/uvirtio.h
 
+# Remembered: every initramfs dracut makes gets uvirtio, kernel updates
+# too (dracut --add uvirtio is for one run only).
+install-dracut-conf:
+	install -D -m 0644 initramfs-hook/dracut/uvirtio.conf \
+		$(DESTDIR)$(DRACUTCONFDIR)/uvirtio.conf
+
 clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
 .PHONY: all tool module unit check check-mainline check-debug bench demo install install-common \
-	install-dkms clean FORCE
+	install-dkms install-dracut-conf clean FORCE

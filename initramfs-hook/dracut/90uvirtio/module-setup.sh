@@ -33,16 +33,28 @@ depends() {
     return 0
 }
 
-# called by dracut
-installkernel() {
-    if ! hostonly='' instmods uvirtio virtio_gpu; then
-        derror "uvirtio: uvirtio.ko or virtio_gpu is missing for kernel $kernel (make install KVER=$kernel)"
-        return 1
-    fi
+# The modules the display needs, for the kernel at hand: uvirtio.ko (from
+# DKMS or make install) and virtio_gpu. Without them this initramfs gets no
+# display, with one warning, and is still made (as with initramfs-tools).
+uvirtio_modules_found() {
+    [ -n "$(find "${srcmods:-/lib/modules/$kernel}" -name 'uvirtio.ko*' 2> /dev/null | head -n 1)" ]
 }
 
 # called by dracut
+installkernel() {
+    uvirtio_modules_found || return 0
+    if ! hostonly='' instmods uvirtio virtio_gpu; then
+        dwarn "uvirtio: uvirtio.ko or virtio_gpu cannot be installed for kernel $kernel; this initramfs gets no display"
+    fi
+    return 0
+}
+
+# called by dracut (before installkernel)
 install() {
+    if ! uvirtio_modules_found; then
+        dwarn "uvirtio: uvirtio.ko is not built for kernel $kernel (dkms install uvirtio/VERSION -k $kernel, or make install KVER=$kernel); this initramfs gets no display"
+        return 0
+    fi
     _tool=$(uvirtio_tool)
     # The tool looks for profiles where it was built to; put them there.
     _dest=$("$_tool" --profile-dir) || return 1
