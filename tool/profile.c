@@ -16,11 +16,10 @@ struct parser {
 	struct profile *p;
 	const char *file;
 	unsigned int line;
-	struct profile_override *ov;
-	unsigned int nov;
 	int have_device;
 	unsigned int expect_line;
 	struct uvirtio_block *block;	/* the block match/reply add to */
+	unsigned int expect, block_nr;	/* its place in p->data */
 	unsigned char *data;		/* its rule bytes */
 	size_t data_len;
 };
@@ -78,9 +77,22 @@ static int find_param(const struct profile *p, const char *name)
 	return -1;
 }
 
-/* TYPE:NUMBER or TYPE:$param, appended to buf in little-endian order. */
+/* Writes @size bytes of @v, little-endian. */
+static void put_le(unsigned char *at, unsigned int size, unsigned long long v)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		at[i] = (unsigned char)(v >> (8 * i));
+}
+
+/*
+ * TYPE:NUMBER or TYPE:$param, appended to buf in little-endian order. @buf
+ * is the config (@expect < 0) or p->data[@expect][@block], where a $param
+ * use is recorded for profile_set().
+ */
 static int parse_value(struct parser *ps, const char *tok, unsigned char *buf,
-		       size_t *len, size_t cap)
+		       size_t *len, size_t cap, int expect, unsigned int block)
 {
 	static const struct {
 		const char *name;
@@ -88,7 +100,9 @@ static int parse_value(struct parser *ps, const char *tok, unsigned char *buf,
 	} types[] = { { "u8", 1 }, { "le16", 2 }, { "le32", 4 }, { "le64", 8 } };
 	const char *colon = strchr(tok, ':');
 	unsigned long long v, max;
-	unsigned int t, i;
+	struct profile_use *use;
+	unsigned int t;
+	int k = -1;
 
 	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
 		if (colon && strlen(types[t].name) == (size_t)(colon - tok) &&
@@ -100,24 +114,37 @@ static int parse_value(struct parser *ps, const char *tok, unsigned char *buf,
 	max = types[t].size == 8 ? UINT64_MAX :
 	      (1ULL << (8 * types[t].size)) - 1;
 	if (colon[1] == '$') {
-		int k = find_param(ps->p, colon + 2);
+		const struct profile_param *pp;
 
+		k = find_param(ps->p, colon + 2);
 		if (k < 0)
 			return fail(ps, "'%s' names no parameter declared above",
 				    tok);
-		v = (unsigned long long)ps->p->params[k].value;
-		if (ps->p->params[k].value < 0 || v > max)
-			return fail(ps, "parameter %s=%lld does not fit %s",
-				    colon + 2, ps->p->params[k].value,
-				    types[t].name);
+		pp = &ps->p->params[k];
+		/* So that profile_set() never meets a value that does not fit. */
+		if ((unsigned long long)pp->max > max)
+			return fail(ps, "parameter %s goes up to %lld, more than %s holds",
+				    pp->name, pp->max, types[t].name);
+		v = (unsigned long long)pp->value;
 	} else if (parse_number(colon + 1, max, &v)) {
 		return fail(ps, "'%s' is not a number that fits %s", tok,
 			    types[t].name);
 	}
 	if (*len + types[t].size > cap)
 		return fail(ps, "too many bytes (at most %zu)", cap);
-	for (i = 0; i < types[t].size; i++)
-		buf[(*len)++] = (unsigned char)(v >> (8 * i));
+	if (k >= 0) {
+		if (ps->p->nuses == PROFILE_MAX_USES)
+			return fail(ps, "more than %d uses of parameters",
+				    PROFILE_MAX_USES);
+		use = &ps->p->uses[ps->p->nuses++];
+		use->param = (unsigned int)k;
+		use->size = types[t].size;
+		use->expect = expect;
+		use->block = block;
+		use->off = (unsigned int)*len;
+	}
+	put_le(buf + *len, types[t].size, v);
+	*len += types[t].size;
 	return 0;
 }
 
@@ -192,16 +219,6 @@ static int cmd_param(struct parser *ps, char **arg, int n)
 	pp->value = (long long)v[0];
 	pp->min = (long long)v[1];
 	pp->max = (long long)v[2];
-	for (i = 0; i < ps->nov; i++) {
-		if (strcmp(ps->ov[i].name, pp->name))
-			continue;
-		ps->ov[i].used = 1;
-		if (ps->ov[i].value < pp->min || ps->ov[i].value > pp->max)
-			return fail(ps, "%s=%lld is outside %lld..%lld",
-				    pp->name, ps->ov[i].value, pp->min,
-				    pp->max);
-		pp->value = ps->ov[i].value;
-	}
 	return 0;
 }
 
@@ -214,7 +231,7 @@ static int cmd_config(struct parser *ps, char **arg, int n)
 		return fail(ps, "usage: config VALUE...");
 	for (i = 0; i < n; i++)
 		if (parse_value(ps, arg[i], ps->p->config, &len,
-				UVIRTIO_MAX_CONFIG_LEN))
+				UVIRTIO_MAX_CONFIG_LEN, -1, 0))
 			return -1;
 	ps->p->config_len = (unsigned int)len;
 	return 0;
@@ -277,6 +294,8 @@ static int cmd_block(struct parser *ps, char **arg, int n)
 	blk->flags = flags;
 	blk->data = (__u64)(uintptr_t)p->data[e][b];
 	ps->block = blk;
+	ps->expect = e;
+	ps->block_nr = b;
 	ps->data = p->data[e][b];
 	ps->data_len = 0;
 	return 0;
@@ -307,7 +326,8 @@ static int cmd_rule(struct parser *ps, char **arg, int n, int write)
 		return -1;
 	for (i = 1; i < n; i++)
 		if (parse_value(ps, arg[i], ps->data, &ps->data_len,
-				start + PROFILE_RULE_MAX))
+				start + PROFILE_RULE_MAX, (int)ps->expect,
+				ps->block_nr))
 			return -1;
 	len = ps->data_len - start;
 	if (off + len > blk->len)
@@ -350,16 +370,12 @@ static int run_line(struct parser *ps, char *line)
 	return fail(ps, "unknown keyword '%s'", tok[0]);
 }
 
-int profile_parse(struct profile *p, const char *file, const char *text,
-		  struct profile_override *ov, unsigned int nov)
+int profile_parse(struct profile *p, const char *file, const char *text)
 {
-	struct parser ps = { .p = p, .file = file, .ov = ov, .nov = nov };
+	struct parser ps = { .p = p, .file = file };
 	char line[PROFILE_LINE_MAX];
-	unsigned int i;
 
 	memset(p, 0, sizeof(*p));
-	for (i = 0; i < nov; i++)
-		ov[i].used = 0;
 	while (*text) {
 		const char *nl = strchr(text, '\n');
 		size_t len = nl ? (size_t)(nl - text) : strlen(text);
@@ -380,9 +396,34 @@ int profile_parse(struct profile *p, const char *file, const char *text,
 			    ps.expect_line);
 	if (!ps.have_device)
 		return fail(&ps, "no 'device' line");
-	for (i = 0; i < nov; i++)
-		if (!ov[i].used)
-			return fail(&ps, "no parameter '%s'", ov[i].name);
+	return 0;
+}
+
+int profile_set(struct profile *p, const char *name, long long value)
+{
+	int k = find_param(p, name);
+	struct profile_param *pp;
+	unsigned int i;
+
+	if (k < 0) {
+		snprintf(p->err, sizeof(p->err), "no parameter '%s'", name);
+		return -1;
+	}
+	pp = &p->params[k];
+	if (value < pp->min || value > pp->max) {
+		snprintf(p->err, sizeof(p->err), "%s=%lld is outside %lld..%lld",
+			 pp->name, value, pp->min, pp->max);
+		return -1;
+	}
+	pp->value = value;
+	for (i = 0; i < p->nuses; i++) {
+		const struct profile_use *u = &p->uses[i];
+		unsigned char *at = u->expect < 0 ? p->config :
+				    p->data[u->expect][u->block];
+
+		if (u->param == (unsigned int)k)
+			put_le(at + u->off, u->size, (unsigned long long)value);
+	}
 	return 0;
 }
 

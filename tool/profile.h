@@ -16,11 +16,20 @@ struct profile_param {
 	long long value, min, max;
 };
 
-/* A value given on the command line: create gpu width=1920. */
-struct profile_override {
-	const char *name;
-	long long value;
-	int used;
+/* $NAME uses a profile may hold; each is one VALUE of a config/match/reply. */
+#define PROFILE_MAX_USES	128
+
+/*
+ * Where parsing wrote a parameter's value, for profile_set() to rewrite:
+ * @size bytes, little-endian, at @off in config (@expect < 0) or in
+ * data[@expect][@block].
+ */
+struct profile_use {
+	unsigned int param;	/* index into params */
+	unsigned int size;	/* 1, 2, 4 or 8 */
+	int expect;
+	unsigned int block;
+	unsigned int off;
 };
 
 struct profile {
@@ -36,18 +45,28 @@ struct profile {
 	unsigned int nexpects;
 	struct profile_param params[PROFILE_MAX_PARAMS];
 	unsigned int nparams;
+	struct profile_use uses[PROFILE_MAX_USES];
+	unsigned int nuses;
 	/* After a failure: "FILE:LINE: reason" or "reason". */
 	char err[PROFILE_LINE_MAX];
 };
 
 /*
- * Parses the text of a profile. @file names it in errors. Overrides replace
- * the defaults of the parameters they name and must lie in their bounds;
- * one that names no parameter is an error. Returns 0, or -1 with p->err set.
- * The result holds pointers into itself: use it where it was parsed.
+ * Parses the text of a profile, with every parameter at its default.
+ * @file names it in errors. Returns 0, or -1 with p->err set to
+ * "FILE:LINE: reason" (or "FILE: reason"). The result holds pointers into
+ * itself: use it where it was parsed.
  */
-int profile_parse(struct profile *p, const char *file, const char *text,
-		  struct profile_override *ov, unsigned int nov);
+int profile_parse(struct profile *p, const char *file, const char *text);
+
+/*
+ * Sets a parameter of a parsed profile: every config and reply/match byte
+ * its $NAME uses were turned into is rewritten. Returns 0, or -1 with
+ * p->err set to "NAME=V is outside MIN..MAX" or "no parameter 'NAME'"; the
+ * profile is then unchanged. A value within MIN..MAX always fits its uses:
+ * profile_parse() checks that of MAX.
+ */
+int profile_set(struct profile *p, const char *name, long long value);
 
 /* Fills the UV_DEV_CREATE argument; pointers point into @p. */
 void profile_setup(const struct profile *p, struct uvirtio_setup *setup,

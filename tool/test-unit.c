@@ -202,7 +202,6 @@ static uint32_t le32_at(const unsigned char *p)
 
 static void test_gpu_profile(void)
 {
-	struct profile_override ov[2] = { { "width", 1920, 0 }, { "height", 1080, 0 } };
 	const struct uvirtio_block *b;
 	struct uvirtio_setup setup;
 	const unsigned char *d;
@@ -211,7 +210,7 @@ static void test_gpu_profile(void)
 	ok(text != NULL, "profiles/gpu.profile is readable");
 	if (!text)
 		return;
-	ok(profile_parse(&prof, "gpu.profile", text, NULL, 0) == 0,
+	ok(profile_parse(&prof, "gpu.profile", text) == 0,
 	   "gpu profile parses: %s", prof.err);
 	ok(prof.device_id == 16, "device id is VIRTIO_ID_GPU");
 	ok(prof.config_len == 16, "config space is struct virtio_gpu_config");
@@ -244,22 +243,108 @@ static void test_gpu_profile(void)
 	   "setup: id, config length, sticky flag");
 	ok(setup.config_addr == (uintptr_t)prof.config, "setup points at config");
 
-	ok(profile_parse(&prof, "gpu.profile", text, ov, 2) == 0,
-	   "gpu profile with width=1920 height=1080 parses");
+	ok(profile_set(&prof, "width", 1920) == 0 &&
+	   profile_set(&prof, "height", 1080) == 0,
+	   "gpu profile takes width=1920 height=1080: %s", prof.err);
 	d = (const unsigned char *)(uintptr_t)prof.expect.expects[0].blocks[1].data;
 	ok(le32_at(d + 4 + 8) == 1920 && le32_at(d + 4 + 12) == 1080,
-	   "overridden mode 1920x1080 in the reply");
-	ok(ov[0].used && ov[1].used, "both overrides used");
+	   "mode 1920x1080 in the reply");
+	ok(le32_at(d + 4) == 0 && le32_at(d + 4 + 4) == 0 &&
+	   le32_at(d + 4 + 16) == 1 && le32_at(d) == 0x1101,
+	   "the reply's other bytes stay");
+	ok(profile_find_param(&prof, "width")->value == 1920 &&
+	   profile_find_param(&prof, "height")->value == 1080,
+	   "the parameters hold 1920 and 1080");
+	ok(profile_set(&prof, "width", 64) == 0 &&
+	   profile_set(&prof, "height", 8192) == 0 &&
+	   le32_at(d + 4 + 8) == 64 && le32_at(d + 4 + 12) == 8192,
+	   "64x8192, the bounds, are taken");
 
-	ov[0].value = 99999;
-	ok(profile_parse(&prof, "gpu.profile", text, ov, 2) == -1 &&
-	   strstr(prof.err, "width=99999 is outside 64..8192"),
+	ok(profile_set(&prof, "width", 99999) == -1 &&
+	   !strcmp(prof.err, "width=99999 is outside 64..8192"),
 	   "width 99999 refused: %s", prof.err);
-	ov[0].name = "depth";
-	ok(profile_parse(&prof, "gpu.profile", text, ov, 1) == -1 &&
-	   strstr(prof.err, "no parameter 'depth'"),
+	ok(profile_set(&prof, "height", 63) == -1 &&
+	   !strcmp(prof.err, "height=63 is outside 64..8192"),
+	   "height 63 refused: %s", prof.err);
+	ok(profile_set(&prof, "width", -1) == -1 &&
+	   !strcmp(prof.err, "width=-1 is outside 64..8192"),
+	   "width -1 refused: %s", prof.err);
+	ok(le32_at(d + 4 + 8) == 64 && le32_at(d + 4 + 12) == 8192 &&
+	   profile_find_param(&prof, "width")->value == 64,
+	   "a refused value changes nothing");
+	ok(profile_set(&prof, "depth", 24) == -1 &&
+	   !strcmp(prof.err, "no parameter 'depth'"),
 	   "unknown parameter refused: %s", prof.err);
 	free(text);
+}
+
+static const unsigned char *block_data(unsigned int e, unsigned int b)
+{
+	return (const unsigned char *)(uintptr_t)prof.expect.expects[e].blocks[b].data;
+}
+
+/* profile_set() rewrites each place a $name went, and nothing else. */
+static void test_profile_set(void)
+{
+	static const unsigned char config0[] = {
+		0xee, 5, 0, 0xee, 5, 0, 0, 0, 0xee, 7, 0xee,
+	};
+	static const unsigned char config1[] = {
+		0xee, 0x34, 0x12, 0xee, 0x34, 0x12, 0, 0, 0xee, 7, 0xee,
+	};
+	const unsigned char *m, *r;
+	int ret;
+
+	ret = profile_parse(&prof, "t",
+			    "device 1\n"
+			    "param w 5 0 65535\n"
+			    "param h 7 1 255\n"
+			    "param unused 1 0 9\n"
+			    "config u8:0xee le16:$w u8:0xee le32:$w u8:0xee u8:$h u8:0xee\n"
+			    "expect q\n"
+			    "block read 8 next\n"
+			    "match 0 le16:$w\n"
+			    "match 4 le32:$h\n"
+			    "block write 16\n"
+			    "reply 0 u8:1 le64:$w le16:$h\n"
+			    "reply 12 le32:$w\n");
+	ok(ret == 0, "a profile using w and h twice parses (%s)", prof.err);
+	if (ret)
+		return;
+	ok(prof.nuses == 8, "8 uses of parameters recorded (%u)", prof.nuses);
+	ok(prof.config_len == sizeof(config0) &&
+	   !memcmp(prof.config, config0, sizeof(config0)),
+	   "config holds the defaults w=5, h=7");
+
+	ok(profile_set(&prof, "w", 0x1234) == 0, "w=0x1234 is taken (%s)",
+	   prof.err);
+	ok(!memcmp(prof.config, config1, sizeof(config1)),
+	   "config: le16 and le32 w rewritten, u8 h and the 0xee between stay");
+	m = block_data(0, 0);
+	r = block_data(0, 1);
+	ok(m[0] == 0x34 && m[1] == 0x12, "match le16:$w rewritten");
+	ok(le32_at(m + 2) == 7, "match le32:$h stays 7");
+	ok(r[0] == 1 && le32_at(r + 1) == 0x1234 && le32_at(r + 5) == 0 &&
+	   r[9] == 7 && r[10] == 0,
+	   "reply: u8 stays, le64:$w rewritten, le16:$h stays");
+	ok(le32_at(r + 11) == 0x1234, "second reply's le32:$w rewritten");
+	ok(profile_set(&prof, "h", 255) == 0 && prof.config[9] == 255 &&
+	   le32_at(m + 2) == 255 && r[9] == 255 && r[10] == 0,
+	   "h=255: its u8, le32 and le16 rewritten");
+	ok(prof.config[4] == 0x34 && le32_at(r + 11) == 0x1234,
+	   "setting h leaves w's bytes alone");
+	ok(profile_set(&prof, "h", 256) == -1 &&
+	   !strcmp(prof.err, "h=256 is outside 1..255") &&
+	   prof.config[9] == 255, "h=256 refused, u8 unchanged: %s", prof.err);
+	ok(profile_set(&prof, "w", 65535) == 0 && prof.config[1] == 0xff &&
+	   prof.config[2] == 0xff && le32_at(prof.config + 4) == 0xffff,
+	   "w=65535 fills le16 and stays within le32");
+	ok(profile_set(&prof, "unused", 9) == 0 &&
+	   profile_find_param(&prof, "unused")->value == 9,
+	   "a parameter with no use is set");
+	ok(profile_set(&prof, "W", 1) == -1 &&
+	   !strcmp(prof.err, "no parameter 'W'"),
+	   "names are exact: %s", prof.err);
 }
 
 struct gpu_case {
@@ -383,7 +468,7 @@ static void test_gpu_decide(void)
 	char *text = slurp("profiles/gpu.profile");
 	unsigned int i;
 
-	if (!text || profile_parse(&prof, "gpu.profile", text, NULL, 0)) {
+	if (!text || profile_parse(&prof, "gpu.profile", text)) {
 		ok(0, "profiles/gpu.profile parses");
 		free(text);
 		return;
@@ -436,6 +521,8 @@ static void test_profile_errors(void)
 		{ "device 16\nconfig le32:0x100000000\n", ":2: 'le32:0x100000000' is not a number that fits le32" },
 		{ "device 16\nconfig u16:1\n", ":2: 'u16:1' is not a value" },
 		{ "device 16\nconfig le32:$w\n", ":2: 'le32:$w' names no parameter" },
+		{ "device 16\nparam w 1 0 256\nconfig u8:0 u8:$w\n", ":3: parameter w goes up to 256, more than u8 holds" },
+		{ "device 16\nparam w 1 0 65536\nexpect q\nblock read 4\nmatch 0 le16:$w\n", ":5: parameter w goes up to 65536, more than le16 holds" },
 		{ "device 16\nparam w 5 6 7\n", ":2: parameter w: default 5 is not within 6..7" },
 		{ "device 16\nparam W 1 1 1\n", ":2: parameter name 'W'" },
 		{ "device 16\nparam w 1 1 1\nparam w 1 1 1\n", ":3: parameter w declared twice" },
@@ -455,7 +542,7 @@ static void test_profile_errors(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		int ret = profile_parse(&prof, "t.profile", bad[i].text, NULL, 0);
+		int ret = profile_parse(&prof, "t.profile", bad[i].text);
 
 		ok(ret == -1 && strstr(prof.err, bad[i].error) &&
 		   !strncmp(prof.err, "t.profile", 9),
@@ -474,34 +561,34 @@ static void test_profile_limits(void)
 	for (i = 0; i < 9; i++)
 		n += snprintf(text + n, sizeof(text) - n,
 			      "expect q%d\nblock read 4\n", i);
-	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ret = profile_parse(&prof, "t", text);
 	ok(ret == -1 && strstr(prof.err, ":18: more than 8 expects"),
 	   "a ninth expect is refused (%s)", prof.err);
 
 	n = snprintf(text, sizeof(text), "device 1\nexpect q\n");
 	for (i = 0; i < 9; i++)
 		n += snprintf(text + n, sizeof(text) - n, "block read 4 next\n");
-	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ret = profile_parse(&prof, "t", text);
 	ok(ret == -1 && strstr(prof.err, ":11: more than 8 blocks"),
 	   "a ninth block is refused (%s)", prof.err);
 
 	n = snprintf(text, sizeof(text), "device 1\nexpect q\nblock read 64\n");
 	for (i = 0; i < 9; i++)
 		n += snprintf(text + n, sizeof(text) - n, "match %d u8:1\n", i);
-	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ret = profile_parse(&prof, "t", text);
 	ok(ret == -1 && strstr(prof.err, ":12: more than 8 rules"),
 	   "a ninth rule is refused (%s)", prof.err);
 
 	n = snprintf(text, sizeof(text), "device 1\n");
 	for (i = 0; i < 129; i++)
 		n += snprintf(text + n, sizeof(text) - n, "config le64:0\n");
-	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ret = profile_parse(&prof, "t", text);
 	ok(ret == -1 && strstr(prof.err, ":130: too many bytes (at most 1024)"),
 	   "config past 1024 bytes is refused (%s)", prof.err);
 
 	memset(text, 'a', 2000);
 	text[2000] = '\0';
-	ret = profile_parse(&prof, "t", text, NULL, 0);
+	ret = profile_parse(&prof, "t", text);
 	ok(ret == -1 && strstr(prof.err, ":1: line longer than"),
 	   "an overlong line is refused (%s)", prof.err);
 
@@ -510,7 +597,7 @@ static void test_profile_limits(void)
 			    "config u8:1 le16:0x0203\n"
 			    "expect requestq\nblock read 16 next\n"
 			    "match 0 le32:1\nmatch 8 le64:7\n"
-			    "block write 1\nreply 0 u8:0\n", NULL, 0);
+			    "block write 1\nreply 0 u8:0\n");
 	ok(ret == 0, "a generic profile parses (%s)", prof.err);
 	ok(prof.features == (1ULL | 1ULL << 5 | 1ULL << 63),
 	   "features 0 5 63 set their bits");
@@ -544,6 +631,7 @@ int main(void)
 	test_config();
 	test_gpu_profile();
 	test_gpu_decide();
+	test_profile_set();
 	test_profile_errors();
 	test_profile_limits();
 	printf("1..%d\n", tests);

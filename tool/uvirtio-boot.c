@@ -36,7 +36,7 @@
 #define CONF_PATH		"/etc/uvirtio.conf"
 #define PROFILE_FILE_MAX	(64 * 1024)
 #define HELPER_TIMEOUT_MS	30000
-#define MAX_OVERRIDES		16
+#define MAX_SETTINGS		16
 #define LIST_MAX		256
 
 /* Exit statuses; see --help. */
@@ -44,6 +44,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PROFILE = 3 };
 
 static int boot_mode;
 static struct profile profile;
+static char profile_path[512];	/* the file profile was read from */
 
 /*
  * Boot mode logs to /dev/kmsg and to stderr, but not twice to the console:
@@ -206,25 +207,23 @@ static const char *profile_dir(void)
 }
 
 /*
- * Loads a profile by name (from the profile directory) or by path. On
- * failure the reason is in profile.err.
+ * Loads a profile by name (from the profile directory) or by path, each
+ * parameter at its default. On failure the reason is in profile.err.
  */
-static int load_profile(const char *name, struct profile_override *ov,
-			unsigned int nov)
+static int load_profile(const char *name)
 {
-	char path[512];
 	char *text;
 	int ret;
 
 	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
+		snprintf(profile_path, sizeof(profile_path), "%s", name);
 	else
-		snprintf(path, sizeof(path), "%s/%s.profile", profile_dir(),
-			 name);
-	text = read_text(path, profile.err, sizeof(profile.err));
+		snprintf(profile_path, sizeof(profile_path), "%s/%s.profile",
+			 profile_dir(), name);
+	text = read_text(profile_path, profile.err, sizeof(profile.err));
 	if (!text)
 		return -1;
-	ret = profile_parse(&profile, path, text, ov, nov);
+	ret = profile_parse(&profile, profile_path, text);
 	free(text);
 	return ret;
 }
@@ -371,7 +370,6 @@ static void gpu_request(struct gpu_req *req)
  */
 static int boot(void)
 {
-	struct profile_override ov[2] = { { "width", 0, 0 }, { "height", 0, 0 } };
 	const struct profile_param *pw = NULL, *ph = NULL;
 	struct gpu_bounds bounds = { 0 };
 	struct uvirtio_dev_info gpu;
@@ -383,7 +381,7 @@ static int boot(void)
 	gpu_request(&req);
 	/* uvirtio.gpu=off needs no profile. */
 	if (req.kind != GPU_OFF) {
-		if (load_profile("gpu", NULL, 0)) {
+		if (load_profile("gpu")) {
 			say(LOG_ERR, "%s; no display created", profile.err);
 			return EXIT_PROFILE;
 		}
@@ -404,15 +402,13 @@ static int boot(void)
 	if (plan.action == GPU_NO_DEVICE)
 		return EXIT_OK;
 	ret = plan.level == LOG_ERR ? EXIT_PROFILE : EXIT_OK;
-	if (plan.action == GPU_DEVICE_MODE) {
-		ov[0].value = plan.width;
-		ov[1].value = plan.height;
-		if (load_profile("gpu", ov, 2)) {
-			say(LOG_ERR, "%s; no display created", profile.err);
-			return EXIT_PROFILE;
-		}
-		pw = profile_find_param(&profile, "width");
-		ph = profile_find_param(&profile, "height");
+	/* Within the bounds gpu_decide() checked: profile_set() takes it. */
+	if (plan.action == GPU_DEVICE_MODE &&
+	    (profile_set(&profile, "width", plan.width) ||
+	     profile_set(&profile, "height", plan.height))) {
+		say(LOG_ERR, "%s: %s; no display created", profile_path,
+		    profile.err);
+		return EXIT_PROFILE;
 	}
 
 	fd = open_uvirtio();
@@ -432,13 +428,18 @@ static int boot(void)
 	return ret;
 }
 
+struct setting {
+	const char *name;
+	long long value;
+};
+
 /* KEY=NUMBER arguments of create. */
-static int parse_overrides(int argc, char **argv, struct profile_override *ov)
+static int parse_settings(int argc, char **argv, struct setting *set)
 {
 	int i;
 
-	if (argc > MAX_OVERRIDES) {
-		say(LOG_ERR, "at most %d parameters", MAX_OVERRIDES);
+	if (argc > MAX_SETTINGS) {
+		say(LOG_ERR, "at most %d parameters", MAX_SETTINGS);
 		return -1;
 	}
 	for (i = 0; i < argc; i++) {
@@ -450,8 +451,8 @@ static int parse_overrides(int argc, char **argv, struct profile_override *ov)
 		}
 		*eq = '\0';
 		errno = 0;
-		ov[i].name = argv[i];
-		ov[i].value = strtoll(eq + 1, &end, 0);
+		set[i].name = argv[i];
+		set[i].value = strtoll(eq + 1, &end, 0);
 		if (errno || end == eq + 1 || *end) {
 			say(LOG_ERR, "%s=%s: the value is not a number",
 			    argv[i], eq + 1);
@@ -463,18 +464,24 @@ static int parse_overrides(int argc, char **argv, struct profile_override *ov)
 
 static int cmd_create(int argc, char **argv)
 {
-	struct profile_override ov[MAX_OVERRIDES];
-	int fd, id;
+	struct setting set[MAX_SETTINGS];
+	int fd, id, i;
 
 	if (argc < 1) {
 		say(LOG_ERR, "usage: uvirtio-boot create PROFILE [KEY=VALUE...]");
 		return EXIT_USAGE;
 	}
-	if (parse_overrides(argc - 1, argv + 1, ov))
+	if (parse_settings(argc - 1, argv + 1, set))
 		return EXIT_USAGE;
-	if (load_profile(argv[0], ov, argc - 1)) {
+	if (load_profile(argv[0])) {
 		say(LOG_ERR, "%s", profile.err);
 		return EXIT_PROFILE;
+	}
+	for (i = 0; i < argc - 1; i++) {
+		if (profile_set(&profile, set[i].name, set[i].value)) {
+			say(LOG_ERR, "%s: %s", profile_path, profile.err);
+			return EXIT_PROFILE;
+		}
 	}
 	fd = open_uvirtio();
 	if (fd < 0)
