@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 """Screenshots of the test guests, as PNG, checked.
 
-fb2png.py RAW WIDTH HEIGHT BPP STRIDE OUT.png
-    a raw XRGB8888 dump of /dev/fb0 into a PNG
+fb2png.py RAW WIDTH HEIGHT BPP STRIDE OUT.png [X0 Y0 X1 Y1]
+    a raw XRGB8888 dump of /dev/fb0 into a PNG; with a region, also
+    counts its lit pixels (those not of the colour at 4,4)
 fb2png.py --xwd IN.xwd OUT.png
     an xwd screenshot (ZPixmap, 32 bits per pixel) into a PNG
 fb2png.py --png IN.png
     reads a PNG (8-bit RGB or RGBA)
 
-Each prints "WIDTH HEIGHT #RRGGBB COLOURS VIVID": the size, the colour at
-4,4, how many colours and how many vivid (saturated) pixels one pixel in
-64 samples, and exits 1 when the picture is blank (one colour), so a
-screenshot test can fail.
+Each prints "WIDTH HEIGHT #RRGGBB COLOURS VIVID [LIT]": the size, the
+colour at 4,4, how many colours and how many vivid (saturated) pixels one
+pixel in 64 samples, and the region's lit pixels, and exits 1 when the
+picture is blank (one colour), so a screenshot test can fail.
 """
 import struct
 import sys
@@ -103,7 +104,7 @@ def read_png(path):
     return w, h, rows
 
 
-def report(w, h, rows):
+def report(w, h, rows, region=None):
     colours, vivid = set(), 0
     for r in rows[::8]:
         for x in range(0, len(r), 3 * 8):
@@ -111,7 +112,13 @@ def report(w, h, rows):
             colours.add(px)
             vivid += max(px) - min(px) > 100
     px = rows[4][12:15] if h > 4 and w > 4 else rows[0][0:3]
-    print(f"{w} {h} #{px.hex()} {len(colours)} {vivid}")
+    lit = ""
+    if region:
+        x0, y0, x1, y1 = region
+        lit = " %d" % sum(rows[y][x * 3:x * 3 + 3] != px
+                          for y in range(max(y0, 0), min(y1, h))
+                          for x in range(max(x0, 0), min(x1, w)))
+    print(f"{w} {h} #{px.hex()} {len(colours)} {vivid}{lit}")
     if len(colours) < 2:
         sys.exit("fb2png: the picture is blank")
 
@@ -123,13 +130,16 @@ def main():
         write_png(args[2], w, h, rows)
     elif args[:1] == ["--png"] and len(args) == 2:
         w, h, rows = read_png(args[1])
-    elif len(args) == 6:
-        raw, w, h, bpp, stride, out = args
+    elif len(args) in (6, 10):
+        raw, w, h, bpp, stride, out = args[:6]
+        region = [int(v) for v in args[6:]] or None
         w, h, bpp, stride = int(w), int(h), int(bpp), int(stride)
         if bpp != 32:
             sys.exit(f"fb2png: {bpp} bpp is not supported")
         rows = xrgb_rows(open(raw, "rb").read(), w, h, stride)
         write_png(out, w, h, rows)
+        report(w, h, rows, region)
+        return
     else:
         sys.exit(__doc__)
     report(w, h, rows)

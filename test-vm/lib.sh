@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Shared by test-vm/check and test-vm/demo (sourced, bash): what a test VM
-# needs on this machine, the guest kernel, the build, the initramfs, a boot.
+# Shared by test-vm/check, test-vm/demo and bench/bench (sourced, bash):
+# what a test VM needs on this machine, the guest kernel, the build, the
+# initramfs, a boot.
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SEED=${UVIRTIO_SEED:-$SRC/../shared/seed}
@@ -243,62 +244,96 @@ fetch_kernel() {
 }
 
 # Builds the tool, the module for KVER from clean with W=1 and sparse (its
-# output in $MODULE_LOG), the guest helpers and the seed's sample.
+# output in $MODULE_LOG), every guest program of test-vm/guest/ into
+# $BIN (the uvtest initramfs installs all of $BIN) and the seed's sample,
+# when it is beside this tree.
 build_all() {
-    local out=$WORK/build.log
-    BIN=$WORK/bin
+    local out=$WORK/build.log c
+    BIN=$WORK/guest-bin
     MODULE_LOG=$WORK/module-build.log
-    mkdir -p "$BIN"
+    rm -rf "$BIN" && mkdir -p "$BIN"
     make -C "$SRC" tool > "$out" 2>&1 || { cat "$out"; die "tool build failed"; }
     make -C "$SRC/kernel" KDIR="$KBUILD" clean > /dev/null 2>&1
     make -C "$SRC/kernel" KDIR="$KBUILD" W=1 C=1 > "$MODULE_LOG" 2>&1 ||
         { cat "$MODULE_LOG"; die "module build failed for $KVER"; }
-    gcc -static -O2 -Wall -o "$BIN/uvtest-util" "$SRC/test-vm/guest/uvtest-util.c" ||
-        die "uvtest-util build failed"
-    gcc -static -O2 -Wall -I"$SRC/include/uapi" -o "$BIN/uvtest-ioctl" \
-        "$SRC/test-vm/guest/uvtest-ioctl.c" || die "uvtest-ioctl build failed"
-    gcc -static -O2 -Wall -I"$SRC/include/uapi" -pthread -o "$BIN/uvtest-stress" \
-        "$SRC/test-vm/guest/uvtest-stress.c" || die "uvtest-stress build failed"
-    rm -f "$BIN/uvirtio-vga"
+    for c in "$SRC"/test-vm/guest/*.c; do
+        c=${c##*/}
+        gcc -static -O2 -Wall -Wextra -Werror -pthread -I"$SRC/include/uapi" \
+            -I"$SRC/tool" -ffunction-sections -Wl,--gc-sections \
+            -o "$BIN/${c%.c}" "$SRC/test-vm/guest/$c" "$SRC/tool/profile.c" >> "$out" 2>&1 ||
+            { cat "$out"; die "$c does not build"; }
+    done
     if [ -e "$SEED/uvirtio-vga.c" ]; then
         gcc -static -O2 -I"$SRC/include/uapi" -o "$BIN/uvirtio-vga" \
             "$SEED/uvirtio-vga.c" > "$WORK/sample-build.log" 2>&1
     fi
 }
 
-# make_initramfs OUT [ROOT]: the test initramfs, made by the real dracut
-# with the uvtest module of test-vm/ (or TEST_MODULE: uvbench of bench/)
-# and the uvirtio module, tool, profiles
-# and uvirtio.ko of this tree, or as installed under ROOT by make install.
-make_initramfs() {
-    local out=$1 root=${2-} base=$WORK/dracut f
-    local mod=$SRC/initramfs-hook/dracut/90uvirtio tool=$SRC/build/uvirtio-boot
-    local profiles=$SRC/profiles ko=$SRC/kernel/uvirtio.ko
-    if [ -n "$root" ]; then
-        mod=$root/usr/lib/dracut/modules.d/90uvirtio
-        tool=$root/usr/sbin/uvirtio-boot
-        profiles=$root/usr/share/uvirtio/profiles
-        ko=$(ls "$root/lib/modules/$KVER/updates/"uvirtio.ko* | head -n 1)
-    fi
-    rm -f "$KMODDIR"/updates/uvirtio.ko*
-    install -D -m 0644 "$ko" "$KMODDIR/updates/${ko##*/}"
-    depmod -b "${KMODDIR%/lib/modules/*}" "$KVER" ||
-        die "depmod failed for the guest's modules"
+# The seed's 2020 sample client is not part of this tree: it is beside it
+# in ../shared/seed/ (UVIRTIO_SEED) where the project's shared folder is.
+have_sample() {
+    [ -e "$SEED/uvirtio-vga.c" ]
+}
+SAMPLE_ABSENT="the 2020 sample is not beside this tree"
+
+# dracut_image OUT "MODULES" [DRACUT OPTION...]: dracut, as a user runs it
+# but with no configuration of this machine, for KVER's modules in
+# KMODDIR, with the dracut modules of this tree: 90uvirtio (or the one
+# UVIRTIO_DRACUT_MODULE names), 99uvtest and 99uvbench. The machine's own
+# modules are linked one by one, never the ones of the same names, so
+# that an installed, maybe older 90uvirtio is not used and nothing is
+# written outside the build folder. The dracut modules find the tool,
+# profiles and guest programs through UVIRTIO_BOOT, UVIRTIO_PROFILES,
+# UVTEST_BIN, UVTEST_LIB and UVBENCH.
+dracut_image() {
+    local out=$1 modules=$2 base=$WORK/dracut f
+    shift 2
     rm -rf "$base" && mkdir -p "$base/modules.d" "$WORK/empty"
     for f in /usr/lib/dracut/*; do
         [ "${f##*/}" = modules.d ] || ln -s "$f" "$base/"
     done
-    ln -s /usr/lib/dracut/modules.d/* "$base/modules.d/"
-    ln -s "$mod" "$base/modules.d/90uvirtio"
+    for f in /usr/lib/dracut/modules.d/*; do
+        case "${f##*/}" in
+        90uvirtio | 99uvtest | 99uvbench) ;;
+        *) ln -s "$f" "$base/modules.d/" ;;
+        esac
+    done
+    ln -s "${UVIRTIO_DRACUT_MODULE:-$SRC/initramfs-hook/dracut/90uvirtio}" "$base/modules.d/90uvirtio"
     ln -s "$SRC/test-vm/dracut/99uvtest" "$base/modules.d/99uvtest"
     ln -s "$SRC/bench/dracut/99uvbench" "$base/modules.d/99uvbench"
-    dracutbasedir=$base UVIRTIO_BOOT=$tool \
-        UVIRTIO_PROFILES=$profiles UVTEST_BIN=$BIN \
+    dracutbasedir=$base UVIRTIO_BOOT=${UVIRTIO_BOOT:-$SRC/build/uvirtio-boot} \
+        UVIRTIO_PROFILES=${UVIRTIO_PROFILES:-$SRC/profiles} UVTEST_BIN=$BIN \
+        UVTEST_LIB=$SRC/test-vm/guest/uvtest-lib.sh UVBENCH=${UVBENCH-} \
         dracut --force --no-hostonly --no-hostonly-cmdline --no-compress \
         --no-early-microcode --conf /dev/null --confdir "$WORK/empty" \
-        --kmoddir "$KMODDIR" --modules "bash base udev-rules uvirtio ${TEST_MODULE:-uvtest}" \
-        "$out" "$KVER" > "$WORK/dracut.log" 2>&1 ||
-        { tail -n 30 "$WORK/dracut.log"; die "dracut failed: see $WORK/dracut.log"; }
+        --kmoddir "$KMODDIR" --modules "$modules" "$@" "$out" "$KVER" > "$out.log" 2>&1
+}
+
+# guest_module KO: KMODDIR's updates/ gets KO (uvirtio.ko) as the only
+# uvirtio.ko, or none when KO is empty, and depmod runs.
+guest_module() {
+    rm -f "$KMODDIR"/updates/uvirtio.ko*
+    [ -z "$1" ] || install -D -m 0644 "$1" "$KMODDIR/updates/${1##*/}"
+    depmod -b "${KMODDIR%/lib/modules/*}" "$KVER" ||
+        die "depmod failed for the guest's modules"
+}
+
+# make_initramfs OUT [ROOT]: the test initramfs, made by the real dracut
+# with the uvtest module of test-vm/ (or TEST_MODULE: uvbench of bench/)
+# and the uvirtio module, tool, profiles and uvirtio.ko of this tree, or
+# as installed under ROOT by make install.
+make_initramfs() {
+    local out=$1 root=${2-}
+    if [ -n "$root" ]; then
+        guest_module "$(ls "$root/lib/modules/$KVER/updates/"uvirtio.ko* | head -n 1)"
+        UVIRTIO_DRACUT_MODULE=$root/usr/lib/dracut/modules.d/90uvirtio \
+            UVIRTIO_BOOT=$root/usr/sbin/uvirtio-boot \
+            UVIRTIO_PROFILES=$root/usr/share/uvirtio/profiles \
+            dracut_image "$out" "bash base udev-rules uvirtio ${TEST_MODULE:-uvtest}"
+    else
+        guest_module "$SRC/kernel/uvirtio.ko"
+        dracut_image "$out" "bash base udev-rules uvirtio ${TEST_MODULE:-uvtest}"
+    fi || { tail -n 30 "$out.log"; die "dracut failed: see $out.log"; }
 }
 
 # TCG unless UVIRTIO_KVM=1 and a short probe boot under KVM finishes.
@@ -314,21 +349,36 @@ choose_accel() {
     fi
 }
 
-# boot_vm LOG INITRD "CMDLINE" [DISK]: one headless boot with no display
-# device (but BOOT_DEVICES, QEMU options, for make bench); the serial
-# console goes to LOG. Fails on a timeout.
-boot_vm() {
-    local log=$1 initrd=$2 cmdline=$3 disk=${4-} drive=()
-    [ -n "$disk" ] && drive=(-drive "file=$disk,format=raw,if=virtio")
-    local accel=$ACCEL
+# The kernel log of a guest must hold a whole case: 16 MiB, so that the
+# final dmesg of a long run still starts at the boot.
+LOG_BUF=log_buf_len=16M
+
+# qemu_boot LOG SECONDS KERNEL INITRD "CMDLINE" [QEMU OPTION...]: one
+# headless boot with no display device and the serial console in LOG;
+# fails on a timeout. The one QEMU command line of test-vm and bench.
+qemu_boot() {
+    local log=$1 seconds=$2 kernel=$3 initrd=$4 cmdline=$5 accel=$ACCEL
+    shift 5
     # Multi-threaded TCG sometimes oopses a loaded guest's early boot
     # (int3 while patching kernel text): one host thread runs both vCPUs.
     [ "$ACCEL" = tcg ] && accel=tcg,thread=single
-    timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel "$accel" -nodefaults \
-        -no-user-config -machine pc -m 1024 -smp 2 -vga none -display none \
-        -no-reboot -kernel "$KIMAGE" -initrd "$initrd" \
-        -append "console=tty0 console=ttyS0 panic=-1 root=uvtest rd.shell=0 rd.emergency=poweroff $cmdline" \
-        -serial "file:$log" "${drive[@]}" ${BOOT_DEVICES-} > "$log.qemu" 2>&1
+    timeout "$seconds" qemu-system-x86_64 -accel "$accel" -nodefaults \
+        -no-user-config -machine pc -m "${QEMU_MEM:-1024}" -smp 2 -vga none \
+        -display none -no-reboot -kernel "$kernel" -initrd "$initrd" \
+        -append "console=tty0 console=ttyS0 panic=-1 $LOG_BUF $cmdline" \
+        -serial "file:$log" "$@" > "$log.qemu" 2>&1
+}
+
+# boot_vm LOG INITRD "CMDLINE" [DISK]: the test initramfs on the guest
+# kernel (no root file system), with DISK as a virtio disk and
+# BOOT_DEVICES (QEMU options, for make bench); BOOT_TIMEOUT seconds.
+boot_vm() {
+    local log=$1 initrd=$2 cmdline=$3 disk=${4-} drive=()
+    [ -n "$disk" ] && drive=(-drive "file=$disk,format=raw,if=virtio")
+    # shellcheck disable=SC2086
+    qemu_boot "$log" "$BOOT_TIMEOUT" "$KIMAGE" "$initrd" \
+        "root=uvtest rd.shell=0 rd.emergency=poweroff $cmdline" \
+        "${drive[@]}" ${BOOT_DEVICES-}
 }
 
 # fb_to_png RAW "W H BPP STRIDE" PNG: the guest's /dev/fb0 as a picture.

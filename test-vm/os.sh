@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by test-vm/check after lib.sh (bash): a real Debian 12 guest
 # system, built with debootstrap and installed the way a user installs
-# uvirtio (make install-dkms, dkms install, dracut --add uvirtio or
+# uvirtio (make install-dkms, dkms install, make install-dracut-conf or
 # initramfs-tools), booted from a virtio-blk disk with no display device.
 
 OS_SUITE=bookworm
@@ -99,8 +99,9 @@ os_configure() {
 # os_image VARIANT [CONF]: the test system, from a copy of the base, with
 # uvirtio installed as README says and the initramfs made by the variant's
 # generator (dracut or initramfs-tools); CONF, if given, goes into
-# /etc/uvirtio.conf first. The initramfs-tools variant then gets a kernel
-# update (OS_NEW_KVER), for which DKMS must build the module by itself.
+# /etc/uvirtio.conf first. Each variant then gets a kernel update
+# (OS_NEW_KVER), for which DKMS must build the module and the generator
+# an initramfs with the display, by themselves.
 # Sets OS_ROOT and OS_DISK (an ext4 image made with mkfs.ext4 -d: no loop
 # mount).
 os_image() {
@@ -127,8 +128,12 @@ os_image() {
         "$conf" > "$OS_ROOT/etc/uvirtio.conf"
     case "$variant" in
     dracut)
-        os_step "dracut --add uvirtio -f (for $KVER)" \
-            in_root "$OS_ROOT" dracut --add uvirtio -f --kver "$KVER"
+        # What README says: the dracut configuration that adds uvirtio to
+        # every initramfs dracut makes, then an initramfs.
+        os_step "make install-dracut-conf DESTDIR=..." \
+            make -C "$SRC" install-dracut-conf DESTDIR="$OS_ROOT"
+        os_step "dracut -f (for $KVER)" \
+            in_root "$OS_ROOT" dracut -f --kver "$KVER"
         ;;
     itools)
         # initramfs-tools replaces dracut, from the packages the base kept.
@@ -137,16 +142,18 @@ os_image() {
             --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
         os_step "update-initramfs -u (for $KVER)" \
             in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
-        os_step "apt-get install linux-image-$OS_NEW_KVER and its headers" \
-            in_root "$OS_ROOT" apt-get install -y -q --no-download \
-            --no-install-recommends "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
-        os_step "DKMS built uvirtio.ko for the new kernel $OS_NEW_KVER by itself" \
-            sh -c "ls $OS_ROOT/lib/modules/$OS_NEW_KVER/updates/dkms/uvirtio.ko*"
-        os_step "the new kernel's initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
-            os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" \
-            usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
         ;;
     esac
+    # A kernel update: DKMS builds the module, the generator's kernel hook
+    # makes the initramfs, and it must have the display, nothing run by hand.
+    os_step "apt-get install linux-image-$OS_NEW_KVER and its headers" \
+        in_root "$OS_ROOT" apt-get install -y -q --no-download \
+        --no-install-recommends "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
+    os_step "DKMS built uvirtio.ko for the new kernel $OS_NEW_KVER by itself" \
+        sh -c "ls $OS_ROOT/lib/modules/$OS_NEW_KVER/updates/dkms/uvirtio.ko*"
+    os_step "the new kernel's initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" \
+        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
     os_step "the initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
         os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" \
         usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
@@ -156,6 +163,7 @@ os_image() {
     # serial port (a getty there would hang up the checks' output).
     ln -sf /dev/null "$OS_ROOT/etc/systemd/system/serial-getty@ttyS0.service"
     install -D -m 0755 "$SRC/test-vm/os/uvtest-os.sh" "$OS_ROOT/usr/local/lib/uvtest/uvtest-os.sh"
+    install -D -m 0644 "$SRC/test-vm/guest/uvtest-lib.sh" "$OS_ROOT/usr/lib/uvtest/uvtest-lib.sh"
     install -D -m 0644 "$SRC/test-vm/os/uvtest.service" "$OS_ROOT/etc/systemd/system/uvtest.service"
     mkdir -p "$OS_ROOT/etc/systemd/system/multi-user.target.wants"
     ln -sf ../uvtest.service "$OS_ROOT/etc/systemd/system/multi-user.target.wants/uvtest.service"
@@ -181,15 +189,11 @@ os_initrd_has() {
 # os_boot LOG RESULTS "CMDLINE" [KVER]: boots the test system (its disk as
 # a snapshot: the image is never changed) with a results disk, no display.
 os_boot() {
-    local log=$1 results=$2 cmdline=$3 kver=${4:-$KVER} accel=$ACCEL
-    [ "$ACCEL" = tcg ] && accel=tcg,thread=single
+    local log=$1 results=$2 cmdline=$3 kver=${4:-$KVER}
     truncate -s 0 "$results" && truncate -s 64M "$results"
-    timeout "${UVIRTIO_OS_TIMEOUT:-600}" qemu-system-x86_64 -accel "$accel" \
-        -nodefaults -no-user-config -machine pc -m 1536 -smp 2 \
-        -vga none -display none -no-reboot \
-        -kernel "$OS_ROOT/boot/vmlinuz-$kver" -initrd "$OS_ROOT/boot/initrd.img-$kver" \
-        -append "root=/dev/vda rw console=ttyS0 console=tty0 panic=-1 $cmdline" \
+    QEMU_MEM=1536 qemu_boot "$log" "${UVIRTIO_OS_TIMEOUT:-600}" \
+        "$OS_ROOT/boot/vmlinuz-$kver" "$OS_ROOT/boot/initrd.img-$kver" \
+        "root=/dev/vda rw $cmdline" \
         -drive "file=$OS_DISK,format=raw,if=virtio,snapshot=on" \
-        -drive "file=$results,format=raw,if=virtio" \
-        -serial "file:$log" > "$log.qemu" 2>&1
+        -drive "file=$results,format=raw,if=virtio"
 }

@@ -1,9 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs in the booted test system as uvtest.service, after multi-user.target,
-# and reports what a user sees, one line per fact on the serial port:
-#   UVTEST: ok - WHAT | UVTEST: not ok - WHAT | UVTEST: info KEY VALUE
-# then "UVTEST: done". Files for the host (screenshots, logs) are written
+# and reports what a user sees as TAP on the serial port
+# (test-vm/guest/uvtest-lib.sh). Files for the host (screenshots, logs) are written
 # as a tar archive onto the second disk, /dev/vdb. Every step is bounded.
 #
 # Kernel command line: uvtest.mode=WxH (the mode to expect),
@@ -13,28 +12,8 @@ set -u
 OUT=/run/uvtest/out
 rm -rf /run/uvtest && mkdir -p "$OUT"
 
-say() { echo "UVTEST: $*" > /dev/ttyS0; }
-ok() { say "ok - $*"; }
-notok() { say "not ok - $*"; }
-check() { # check WHAT COMMAND...
-    local what=$1
-    shift
-    if "$@" > /dev/null 2>&1; then ok "$what"; else notok "$what"; fi
-}
-arg() { # value of NAME= on the kernel command line
-    local a
-    for a in $(cat /proc/cmdline); do
-        case "$a" in "$1"=*) echo "${a#*=}" ;; esac
-    done
-}
-wait_for() { # wait_for SECONDS COMMAND...: polls until it succeeds
-    local end=$((SECONDS + $1))
-    shift
-    until "$@" > /dev/null 2>&1; do
-        [ $SECONDS -ge $end ] && return 1
-        sleep 0.5
-    done
-}
+UVTEST_CONSOLE=/dev/ttyS0
+. /usr/lib/uvtest/uvtest-lib.sh
 
 MODE=$(arg uvtest.mode)
 MODE=${MODE:-1024x768}
@@ -72,7 +51,7 @@ for v in /sys/class/vtconsole/vtcon*; do
 done
 check "fbcon is bound to the console (${con##*/})" test -n "$con"
 uvirtio-boot list > "$OUT/list.txt" 2>&1
-while IFS= read -r l; do say "info list $l"; done < "$OUT/list.txt"
+while IFS= read -r l; do info "list $l"; done < "$OUT/list.txt"
 check "uvirtio-boot list shows one sticky gpu, driver-ok" \
     test "$(grep -c 'gpu(16) .* sticky .*driver-ok' "$OUT/list.txt")" = 1
 
@@ -88,7 +67,7 @@ stamp() { # the first dmesg timestamp of a line matching $1
 }
 t_tool=$(stamp 'uvirtio-boot: created virtio-gpu')
 t_drm=$(stamp 'Initialized virtio_gpu')
-say "info times tool=$t_tool drm=$t_drm switch_root=$switch"
+info "times tool=$t_tool drm=$t_drm switch_root=$switch"
 before() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
 check "the display was created in the initramfs (${t_tool}s, before switch_root at ${switch}s)" \
     before "$t_tool" "$switch"
@@ -99,7 +78,7 @@ check "the initramfs's uvirtio-boot logged no error" \
 # The module came from DKMS, for this kernel.
 kver=$(uname -r)
 dkms status > "$OUT/dkms.txt" 2> /dev/null
-while IFS= read -r l; do say "info dkms $l"; done < "$OUT/dkms.txt"
+while IFS= read -r l; do info "dkms $l"; done < "$OUT/dkms.txt"
 check "dkms status: uvirtio is installed for $kver" \
     grep -q "^uvirtio/.*, $kver, .*: installed" "$OUT/dkms.txt"
 modpath=$(modinfo -n uvirtio 2> /dev/null)
@@ -123,6 +102,8 @@ shot_fb() { # shot_fb NAME: /dev/fb0 as raw XRGB, for the host to convert
     echo "$(cat /sys/class/graphics/fb0/virtual_size | tr , ' ') 32 $(cat /sys/class/graphics/fb0/stride)" \
         > "$OUT/$1.geometry"
     head -c $(($(cat /sys/class/graphics/fb0/stride) * H)) /dev/fb0 > "$OUT/$1.raw"
+    # tty1's rows, columns and cursor, to find the prompt's pixels.
+    od -An -tu1 -N4 /dev/vcsa1 > "$OUT/$1.cursor"
 }
 shot_fb console
 
@@ -161,7 +142,7 @@ run_xorg() {
         sh -c "! grep '^\[.*\] (EE)' $OUT/Xorg.0.log |
             grep -v 'Failed to load module \"\(fbdev\|vesa\)\"'"
     timeout 20 xrandr > "$OUT/xrandr.txt" 2>&1
-    while IFS= read -r l; do say "info xrandr $l"; done < <(head -n 4 "$OUT/xrandr.txt")
+    while IFS= read -r l; do info "xrandr $l"; done < <(head -n 4 "$OUT/xrandr.txt")
     check "xrandr: Virtual-1 is connected at ${MODE}" \
         grep -q "^Virtual-1 connected .*${MODE}+0+0" "$OUT/xrandr.txt"
     check "xrandr: ${MODE} is the current mode (*)" \
@@ -233,7 +214,7 @@ run_weston() {
 
 # The console comes back after the display servers.
 if [ "$(arg uvtest.x)" = 1 ] || [ "$(arg uvtest.weston)" = 1 ]; then
-    say "info vt in front after them: $(cat /sys/class/tty/tty0/active)"
+    info "vt in front after them: $(cat /sys/class/tty/tty0/active)"
     chvt 1
     check "chvt 1 brings tty1 back" grep -qx tty1 /sys/class/tty/tty0/active
     check "fbcon is bound, at ${MODE}" sh -c \
@@ -244,8 +225,9 @@ fi
 
 dmesg > "$OUT/dmesg.txt"
 journalctl -b -o short-monotonic --no-pager > "$OUT/journal.txt" 2>&1
+check_kernel
 tar -cf /dev/vdb -C "$OUT" . 2> /dev/null
 check "the results reached the second disk" test $? = 0
 sync
-say done
+tap_end
 systemctl poweroff --no-block

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # dracut module "uvbench": what make bench runs in the guest (never for
-# users). UVTEST_BIN names the folder with uvbench, built by bench/bench, and
-# test-vm's uvtest-util.
+# users). UVBENCH is uvbench, built by bench/bench; UVTEST_BIN the folder
+# of test-vm's guest programs (uvtest-util), UVTEST_LIB the guest's shell
+# library.
 
 check() {
     return 255
@@ -21,7 +22,8 @@ installkernel() {
 
 install() {
     inst_multiple dmesg sed awk cat sync sleep grep head cut tr
-    inst_binary "$UVTEST_BIN/uvbench" /usr/bin/uvbench
+    inst_binary "$UVBENCH" /usr/bin/uvbench
+    inst_simple "$UVTEST_LIB" /usr/lib/uvtest/uvtest-lib.sh
     inst_simple "$UVTEST_BIN/uvtest-util" /usr/bin/uvtest-util
     inst_simple "$moddir/uvbench-run.sh" /usr/bin/uvbench-run
     inst_hook cmdline 99 "$moddir/parse-uvbench.sh"

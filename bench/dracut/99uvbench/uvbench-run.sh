@@ -12,13 +12,8 @@
 #                       it took, then fbcon scrolling, page flips, cursor
 #                       updates. PATH: uvirtio virtio-gpu-pci bochs vkms
 
-say() { echo "UVBENCH: $*" > /dev/console; }
-
-arg() { # value of NAME= on the kernel command line
-    for _a in $(cat /proc/cmdline); do
-        case "$_a" in "$1"=*) echo "${_a#*=}" ;; esac
-    done
-}
+UVTEST_PREFIX=UVBENCH
+. /usr/lib/uvtest/uvtest-lib.sh
 
 # The kernel log's time (s) of the first line that matches $1.
 klog_time() {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # dracut module "uvtest": the test harness of test-vm/ (never for users).
-# UVTEST_BIN names the folder with the guest binaries built by test-vm.
+# UVTEST_BIN names the folder of the guest programs test-vm built (every
+# one of them is installed), UVTEST_LIB the guest's TAP library.
 
 check() {
     return 255
@@ -17,12 +18,12 @@ installkernel() {
 
 install() {
     inst_multiple modetest timeout dd grep sed cat ls readlink sleep head \
-        tail tr dmesg sh find mount rm mkdir rmdir awk touch sync sort
-    inst_simple "$UVTEST_BIN/uvtest-util" /usr/bin/uvtest-util
-    inst_simple "$UVTEST_BIN/uvirtio-vga" /usr/bin/uvirtio-vga
-    inst_simple "$UVTEST_BIN/uvtest-ioctl" /usr/bin/uvtest-ioctl
-    inst_simple "$UVTEST_BIN/uvtest-stress" /usr/bin/uvtest-stress
-    inst_multiple rmmod
+        tail tr dmesg sh find mount mountpoint rm mkdir rmdir awk touch sync \
+        sort rmmod
+    for _b in "$UVTEST_BIN"/*; do
+        inst_simple "$_b" "/usr/bin/${_b##*/}"
+    done
+    inst_simple "$UVTEST_LIB" /usr/lib/uvtest/uvtest-lib.sh
     inst_simple "$moddir/uvtest-run.sh" /usr/bin/uvtest-run
     inst_hook cmdline 99 "$moddir/parse-uvtest.sh"
     inst_hook pre-trigger 05 "$moddir/uvtest-break.sh"

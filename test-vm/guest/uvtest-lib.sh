@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: GPL-2.0
+# The guest side of test-vm's TAP (POSIX sh, sourced): by the test
+# initramfs (test-vm/dracut/99uvtest/uvtest-run.sh), the real system's
+# checks (test-vm/os/uvtest-os.sh) and the bench (bench/dracut/99uvbench/).
+#
+# Every line goes to $UVTEST_CONSOLE (default /dev/console) as
+# "$UVTEST_PREFIX: LINE" (default UVTEST), and the host relays every one
+# of them (relay_tap in test-vm/check). Facts are TAP, numbered here:
+#   ok N - WHAT | not ok N - WHAT | ok N - WHAT # SKIP WHY | # COMMENT
+# and tap_end closes with the plan "1..N": a guest that stops early has
+# not met its plan. Lines that test-vm/demo reads say "demo KEY VALUE".
+
+: "${UVTEST_PREFIX:=UVTEST}"
+: "${UVTEST_CONSOLE:=/dev/console}"
+_tap_n=0
+
+say() { echo "$UVTEST_PREFIX: $*" > "$UVTEST_CONSOLE"; }
+ok() {
+    _tap_n=$((_tap_n + 1))
+    say "ok $_tap_n - $*"
+}
+notok() {
+    _tap_n=$((_tap_n + 1))
+    say "not ok $_tap_n - $*"
+}
+skip() { # skip WHAT WHY
+    _tap_n=$((_tap_n + 1))
+    say "ok $_tap_n - $1 # SKIP $2"
+}
+info() { say "# $*"; }
+figure() { say "# figure $1 $2"; }
+tap_end() { say "1..$_tap_n"; }
+
+check() { # check WHAT COMMAND...: ok when COMMAND succeeds
+    _what=$1
+    shift
+    if "$@" > /dev/null 2>&1; then ok "$_what"; else notok "$_what"; fi
+}
+
+arg() { # the value of NAME= on the kernel command line
+    for _a in $(cat /proc/cmdline); do
+        case "$_a" in "$1"=*) echo "${_a#*=}" ;; esac
+    done
+}
+
+wait_for() { # wait_for SECONDS COMMAND...: polls until COMMAND succeeds
+    _wf=$(($1 * 2))
+    shift
+    until "$@" > /dev/null 2>&1; do
+        [ "$_wf" -le 0 ] && return 1
+        _wf=$((_wf - 1))
+        sleep 0.5
+    done
+}
+
+# run_tap SECONDS PREFIX COMMAND...: a TAP program bounded in time; its
+# facts become ours as "PREFIX: WHAT", its comments ours too, and it must
+# exit 0 having met its plan. What it says on stderr (progress) goes to
+# the console at once. At the limit it gets SIGTERM (uvtest-stress still
+# reports).
+run_tap() {
+    _t=$1
+    _p=$2
+    shift 2
+    timeout "$_t" "$@" > /tmp/tap.log 2> "$UVTEST_CONSOLE"
+    _rc=$?
+    _n=0
+    _plan=
+    while IFS= read -r _l; do
+        case "$_l" in
+        "ok "*" # SKIP "*)
+            _n=$((_n + 1))
+            _w=${_l#ok * - }
+            skip "$_p: ${_w%% \# SKIP *}" "${_l##* \# SKIP }"
+            ;;
+        "ok "*) _n=$((_n + 1)) && ok "$_p: ${_l#ok * - }" ;;
+        "not ok "*) _n=$((_n + 1)) && notok "$_p: ${_l#not ok * - }" ;;
+        "1.."*) _plan=${_l#1..} ;;
+        "Bail out!"*) notok "$_p: $_l" ;;
+        "#"*) say "$_l" ;;
+        *) info "$_p: $_l" ;;
+        esac
+    done < /tmp/tap.log
+    check "$_p: '$*' exits 0 within ${_t} s (rc $_rc)" test "$_rc" = 0
+    check "$_p: its plan was met ($_n of ${_plan:-no plan})" test "$_n" = "$_plan"
+}
+
+# The kernel's state at the end of a case: the log still starts at the
+# boot (it did not wrap, so no report was lost), and the kernel is not
+# tainted but by this out-of-tree, unsigned module (O 4096, E 8192): a
+# warning (W), an oops (D), a bad page or a KASAN report (B) taint it.
+check_kernel() {
+    check "the kernel log starts at the boot (no report lost to a wrap)" \
+        sh -c 'dmesg | head -n 1 | grep -q "Linux version"'
+    _taint=$(cat /proc/sys/kernel/tainted)
+    check "the kernel is not tainted but by an out-of-tree module (tainted=$_taint)" \
+        test $((_taint & ~(4096 | 8192))) = 0
+}
