@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/virtio_ring.h>
 
 #include "profile.h"
-
-#define VRING_DESC_F_NEXT	1
-#define VRING_DESC_F_WRITE	2
 
 struct parser {
 	struct profile *p;

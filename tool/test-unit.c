@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
 
 #include "cmdline.h"
 #include "profile.h"
@@ -212,7 +214,7 @@ static void test_gpu_profile(void)
 		return;
 	ok(profile_parse(&prof, "gpu.profile", text) == 0,
 	   "gpu profile parses: %s", prof.err);
-	ok(prof.device_id == 16, "device id is VIRTIO_ID_GPU");
+	ok(prof.device_id == VIRTIO_ID_GPU, "device id is VIRTIO_ID_GPU");
 	ok(prof.config_len == 16, "config space is struct virtio_gpu_config");
 	ok(le32_at(prof.config + 8) == 1, "num_scanouts is 1");
 	ok(prof.nexpects == 1, "one expectation");
@@ -220,14 +222,16 @@ static void test_gpu_profile(void)
 	   "on the control queue");
 
 	b = &prof.expect.expects[0].blocks[0];
-	ok(b->len == 24 && b->flags == 1, "block 0: 24 readable bytes, NEXT");
+	ok(b->len == 24 && b->flags == VRING_DESC_F_NEXT,
+	   "block 0: 24 readable bytes, NEXT");
 	ok(b->rules[0].off == 0 && b->rules[0].len == 4 && !b->rules[1].len,
 	   "block 0: one rule on the header type");
 	d = (const unsigned char *)(uintptr_t)b->data;
 	ok(le32_at(d) == 0x0100, "block 0 matches GET_DISPLAY_INFO");
 
 	b = &prof.expect.expects[0].blocks[1];
-	ok(b->len == 408 && b->flags == 2, "block 1: 408 writable bytes");
+	ok(b->len == 408 && b->flags == VRING_DESC_F_WRITE,
+	   "block 1: 408 writable bytes");
 	ok(b->rules[1].off == 24 && b->rules[1].len == 24,
 	   "block 1: pmodes[0] at offset 24");
 	d = (const unsigned char *)(uintptr_t)b->data;
@@ -239,7 +243,7 @@ static void test_gpu_profile(void)
 	   "lists end with zero entries");
 
 	profile_setup(&prof, &setup, 1);
-	ok(setup.id == 16 && setup.config_len == 16 && setup.flags == 1,
+	ok(setup.id == VIRTIO_ID_GPU && setup.config_len == 16 && setup.flags == 1,
 	   "setup: id, config length, sticky flag");
 	ok(setup.config_addr == (uintptr_t)prof.config, "setup points at config");
 
@@ -607,7 +611,7 @@ static void test_profile_limits(void)
 	   prof.expect.expects[0].blocks[0].rules[1].len == 8,
 	   "second rule at offset 8, 8 bytes");
 	ok(prof.expect.expects[0].blocks[1].len == 1 &&
-	   prof.expect.expects[0].blocks[1].flags == 2,
+	   prof.expect.expects[0].blocks[1].flags == VRING_DESC_F_WRITE,
 	   "write block without next has flags WRITE only");
 }
 

@@ -21,6 +21,8 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
 
 #include "cmdline.h"
 #include "profile.h"
@@ -231,14 +233,14 @@ static int load_profile(const char *name)
 static const char *device_name(unsigned int id)
 {
 	switch (id) {
-	case 1: return "net";
-	case 2: return "block";
-	case 3: return "console";
-	case 4: return "rng";
-	case 16: return "gpu";
-	case 18: return "input";
-	case 19: return "vsock";
-	case 26: return "fs";
+	case VIRTIO_ID_NET: return "net";
+	case VIRTIO_ID_BLOCK: return "block";
+	case VIRTIO_ID_CONSOLE: return "console";
+	case VIRTIO_ID_RNG: return "rng";
+	case VIRTIO_ID_GPU: return "gpu";
+	case VIRTIO_ID_INPUT: return "input";
+	case VIRTIO_ID_VSOCK: return "vsock";
+	case VIRTIO_ID_FS: return "fs";
 	default: return "device";
 	}
 }
@@ -414,7 +416,7 @@ static int boot(void)
 	fd = open_uvirtio();
 	if (fd < 0)
 		return EXIT_FAIL;
-	if (!find_device(fd, BY_DEVICE_ID, 16, &gpu)) {
+	if (!find_device(fd, BY_DEVICE_ID, VIRTIO_ID_GPU, &gpu)) {
 		say(LOG_INFO, "a virtio-gpu exists already (uvirtio.%u)", gpu.id);
 		close(fd);
 		return ret;
@@ -519,8 +521,10 @@ static int cmd_list(void)
 		printf("%-4u %-12s %-10s %-8s %s\n", info[i].id, dev, bus,
 		       info[i].flags & (1 << UVIRTIO_DEV_FLAG_STICK) ?
 		       "sticky" : "-",
-		       info[i].status & 4 ? "driver-ok" :
-		       info[i].status & 128 ? "failed" : "no-driver");
+		       info[i].status & VIRTIO_CONFIG_S_DRIVER_OK ?
+		       "driver-ok" :
+		       info[i].status & VIRTIO_CONFIG_S_FAILED ?
+		       "failed" : "no-driver");
 	}
 	return EXIT_OK;
 }
