@@ -15,6 +15,11 @@
  * The fuzzer's devices use virtio ids no driver binds (0xfff0 and up, or
  * ids the module refuses): it tests the transport, not the drivers behind
  * it. The lifecycle's gpu cycles bind the real virtio_gpu.
+ *
+ * The gpu (lifecycle, faults) is the one profiles/gpu.profile describes,
+ * read through tool/profile.c: the file $UVTEST_GPU_PROFILE, else
+ * gpu.profile in the directory that "/usr/sbin/uvirtio-boot --profile-dir"
+ * prints (where the dracut module put the profiles).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,17 +37,18 @@
 #include <sys/mman.h>
 #include <linux/kcov.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <linux/uvirtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_console.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
+#include "profile.h"
 #include "uvtest.h"
 
 #define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
 #define FUZZ_ID		0xfff0
-#define GPU_ID		VIRTIO_ID_GPU
 /* Both flags a block may have; INDIRECT is refused. */
 #define BLOCK_FLAGS	(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE)
 /* The device's own feature bits; the transport's (24-49) are replaced. */
@@ -587,45 +593,148 @@ static int fuzz(uint64_t s, unsigned long long calls, int guided)
 	return 0;
 }
 
-/* -- lifecycle ------------------------------------------------------------- */
+/* -- the gpu, from its profile --------------------------------------------- */
 
-/* The gpu profile's expectation: GET_DISPLAY_INFO answered with W x H. */
-static void gpu_expect(struct uvirtio_expect *ex, uint32_t w, uint32_t h)
+/* Where the test guest has the tool (-D to try it elsewhere). */
+#ifndef UVIRTIO_BOOT
+#define UVIRTIO_BOOT	"/usr/sbin/uvirtio-boot"
+#endif
+
+/*
+ * The parsed gpu profile. Large (the rule bytes of every block), so not
+ * on a stack, and never copied: its expectation points into itself.
+ */
+static struct profile gpu;
+
+/* The gpu profile's path in @path, or -1 and the reason in @why. */
+static int gpu_profile_path(char *path, size_t size, char *why,
+			    size_t why_size)
 {
-	static uint32_t match = 0x0100, reply[7];
+	const char *env = getenv("UVTEST_GPU_PROFILE");
+	char dir[PATH_MAX] = "";
+	FILE *f;
+	int status;
 
-	/* rule 0: the type at 0; rule 1: pmodes[0] at 24 (x, y, w, h,
-	 * enabled, flags), their bytes one after the other */
-	reply[0] = 0x1101;
-	reply[1] = 0;
-	reply[2] = 0;
-	reply[3] = w;
-	reply[4] = h;
-	reply[5] = 1;
-	reply[6] = 0;
-	memset(ex, 0, sizeof(*ex));
-	strcpy(ex->expects[0].vq_name, "control");
-	ex->expects[0].blocks[0].len = 24;
-	ex->expects[0].blocks[0].flags = 1;
-	ex->expects[0].blocks[0].data = (uintptr_t)&match;
-	ex->expects[0].blocks[0].rules[0].len = 4;
-	ex->expects[0].blocks[1].len = 408;
-	ex->expects[0].blocks[1].flags = 2;
-	ex->expects[0].blocks[1].data = (uintptr_t)reply;
-	ex->expects[0].blocks[1].rules[0].len = 4;
-	ex->expects[0].blocks[1].rules[1].off = 24;
-	ex->expects[0].blocks[1].rules[1].len = 24;
+	if (env && *env) {
+		snprintf(path, size, "%s", env);
+		return 0;
+	}
+	f = popen(UVIRTIO_BOOT " --profile-dir", "r");
+	if (!f) {
+		snprintf(why, why_size, "cannot run %s: %s", UVIRTIO_BOOT,
+			 strerror(errno));
+		return -1;
+	}
+	if (!fgets(dir, sizeof(dir), f))
+		dir[0] = '\0';
+	status = pclose(f);
+	dir[strcspn(dir, "\n")] = '\0';
+	if (status || !dir[0]) {
+		snprintf(why, why_size,
+			 "UVTEST_GPU_PROFILE is not set and '%s --profile-dir' printed no directory (%s %d)",
+			 UVIRTIO_BOOT,
+			 WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) :
+					     WTERMSIG(status));
+		return -1;
+	}
+	snprintf(path, size, "%s/gpu.profile", dir);
+	return 0;
 }
 
-static int create_dev(int fd, uint32_t id, uint16_t flags)
+/* The text of @path, NUL-terminated, in @text; or -1 and the reason. */
+static int read_text(const char *path, char *text, size_t size, char *why,
+		     size_t why_size)
 {
-	static uint32_t gpu_config[4] = { 0, 0, 1, 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0) {
+		snprintf(why, why_size, "%s", strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, text + len, size - len)) > 0 && len + n < size)
+		len += n;
+	close(fd);
+	if (n < 0) {
+		snprintf(why, why_size, "%s", strerror(errno));
+		return -1;
+	}
+	if (n > 0) {
+		snprintf(why, why_size, "larger than %zu bytes", size - 1);
+		return -1;
+	}
+	if (memchr(text, '\0', len)) {
+		snprintf(why, why_size, "not a text file (NUL byte)");
+		return -1;
+	}
+	text[len] = '\0';
+	return 0;
+}
+
+/*
+ * Reads and parses the gpu profile into @gpu, once per run; one fact,
+ * with the reason when it fails. 0 if the gpu can be made.
+ */
+static int load_gpu(void)
+{
+	static char text[64 << 10];
+	char path[PATH_MAX], why[PATH_MAX + 128] = "";
+	int ret;
+
+	if (gpu_profile_path(path, sizeof(path), why, sizeof(why))) {
+		ok(0, "the gpu profile is found (%s)", why);
+		return -1;
+	}
+	ret = read_text(path, text, sizeof(text), why, sizeof(why));
+	if (!ret && profile_parse(&gpu, path, text)) {
+		snprintf(why, sizeof(why), "%s", gpu.err);
+		ret = -1;
+	}
+	if (!ret && gpu.device_id != VIRTIO_ID_GPU) {
+		snprintf(why, sizeof(why),
+			 "its device is %u, not VIRTIO_ID_GPU (%d)",
+			 gpu.device_id, VIRTIO_ID_GPU);
+		ret = -1;
+	}
+	ok(!ret, "the gpu profile %s is read and parsed%s%s", path,
+	   ret ? ": " : "", why);
+	return ret;
+}
+
+/* Sets the gpu's display size (GET_DISPLAY_INFO's reply); a fact if not. */
+static int gpu_size(long long width, long long height)
+{
+	if (!profile_set(&gpu, "width", width) &&
+	    !profile_set(&gpu, "height", height))
+		return 0;
+	ok(0, "the gpu profile takes %lldx%lld (%s)", width, height, gpu.err);
+	return -1;
+}
+
+/* A gpu as the profile says, its expectation set first; its id or -1. */
+static int create_gpu(int fd, int sticky)
+{
+	struct uvirtio_setup s;
+
+	if (ioctl(fd, UV_DEV_EXPECT, &gpu.expect))
+		return -1;
+	profile_setup(&gpu, &s, sticky);
+	return ioctl(fd, UV_DEV_CREATE, &s);
+}
+
+/* -- lifecycle ------------------------------------------------------------- */
+
+/* A device no driver binds. */
+static int create_dev(int fd, uint16_t flags)
+{
 	static char config[8] = "uvtest";
 	struct uvirtio_setup s = {
-		.config_addr = (uintptr_t)(id == GPU_ID ? (void *)gpu_config : config),
-		.config_len = id == GPU_ID ? sizeof(gpu_config) : sizeof(config),
+		.config_addr = (uintptr_t)config,
+		.config_len = sizeof(config),
 		.flags = flags,
-		.id = id,
+		.id = FUZZ_ID,
 	};
 
 	return ioctl(fd, UV_DEV_CREATE, &s);
@@ -655,7 +764,7 @@ static void *lifecycle_worker(void *arg)
 			if (ioctl(fd, UV_DEV_EXPECT, &ex))
 				w->errors++;
 		}
-		id = create_dev(fd, FUZZ_ID, sticky ? STICK : 0);
+		id = create_dev(fd, sticky ? STICK : 0);
 		if (id < 0) {
 			w->errors++;
 			close(fd);
@@ -754,12 +863,14 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 		     unsigned int threads)
 {
 	struct worker *w = calloc(threads, sizeof(*w));
-	struct uvirtio_expect ex;
 	unsigned int i, done = 0, errors = 0, raced = 0, stolen = 0;
 	unsigned int gpu_done = 0, gpu_unbound = 0, mid_probe = 0;
 	unsigned long races = 0;
-	long long start = now_ms();
+	long long start;
 	pthread_t r;
+	int have_gpu = !gpu_cycles || !load_gpu();
+
+	start = now_ms();
 
 	/* Plain devices, several threads at once, a racer destroying. */
 	racing = 1;
@@ -794,27 +905,32 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	 * The gpu with virtio_gpu bound, sticky and not. Every fourth cycle
 	 * the bus does not probe it by itself: another thread binds the
 	 * driver through drivers_probe while this one closes the file after
-	 * a random delay, so that the file often goes mid-probe.
+	 * a random delay, so that the file often goes mid-probe. Without its
+	 * profile there is no gpu: load_gpu() said why.
 	 */
+	if (!have_gpu)
+		goto out;
 	seed(s);
 	start = now_ms();
 	for (i = 0; i < gpu_cycles && !stopping; i++) {
-		int fd = xopen(), id, sticky = below(2), late = i % 4 == 3;
+		int fd, id, sticky = below(2), late = i % 4 == 3;
 		struct prober p = { 0 };
+		long long width, height;
 		pthread_t t;
 
 		if (i % 100 == 0)
 			fprintf(stderr, "# lifecycle: %u gpu cycles in %lld ms\n",
 				i, now_ms() - start);
-		gpu_expect(&ex, 640 + 64 * below(8), 480 + 32 * below(8));
+		width = 640 + 64 * below(8);
+		height = 480 + 32 * below(8);
+		if (gpu_size(width, height))
+			break;
+		fd = xopen();
 		if (late) {
 			sticky = 0;
 			write_file("/sys/bus/virtio/drivers_autoprobe", "0");
 		}
-		if (ioctl(fd, UV_DEV_EXPECT, &ex))
-			id = -1;
-		else
-			id = create_dev(fd, GPU_ID, sticky ? STICK : 0);
+		id = create_gpu(fd, sticky);
 		if (late)
 			write_file("/sys/bus/virtio/drivers_autoprobe", "1");
 		if (id < 0) {
@@ -855,6 +971,7 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	ok(gpu_cycles < 8 || mid_probe > 0,
 	   "files were closed while virtio_gpu was probing (%u times)",
 	   mid_probe);
+out:
 	{
 		int fd = xopen();
 		struct uvirtio_list l = { 0 };
@@ -923,10 +1040,10 @@ static int operation(int which)
 	switch (which) {
 	case 0:	/* a plain device with an expectation, removed by close */
 		good_expect(&ex, "ABCD", "OK");
-		ret = ioctl(fd, UV_DEV_EXPECT, &ex) || create_dev(fd, FUZZ_ID, 0) < 0;
+		ret = ioctl(fd, UV_DEV_EXPECT, &ex) || create_dev(fd, 0) < 0;
 		break;
 	case 1:	/* a sticky device, listed, then destroyed */
-		id = create_dev(fd, FUZZ_ID, STICK);
+		id = create_dev(fd, STICK);
 		ret = id < 0 || ioctl(fd, UV_DEV_LIST, &l);
 		close(fd);
 		fd = open("/dev/uvirtio", O_RDWR);
@@ -940,9 +1057,7 @@ static int operation(int which)
 		}
 		break;
 	case 2:	/* a gpu, bound once the faults are off, removed by close */
-		gpu_expect(&ex, 800, 600);
-		ret = ioctl(fd, UV_DEV_EXPECT, &ex) ||
-		      (id = create_dev(fd, GPU_ID, 0)) < 0;
+		ret = (id = create_gpu(fd, 0)) < 0;
 		disarm();
 		if (!ret && (bind_driver(virtio_index(fd, id)) ||
 			     !driver_bound(fd, id, "virtio_gpu")))
@@ -968,8 +1083,10 @@ static int faults(void)
 		{ "/sys/kernel/debug/failslab/verbose", "0" },
 	};
 	unsigned int i, injected = 0, failed_ops = 0;
-	int op, n;
+	int op, n, have_gpu;
 
+	/* Before any fault is armed: popen and reading allocate too. */
+	have_gpu = !load_gpu() && !gpu_size(800, 600);
 	for (i = 0; i < sizeof(setup) / sizeof(setup[0]); i++) {
 		if (write_file(setup[i][0], setup[i][1])) {
 			ok(0, "%s can be set (%s)", setup[i][0], strerror(errno));
@@ -978,6 +1095,9 @@ static int faults(void)
 	}
 	for (op = 0; op < 3; op++) {
 		unsigned int op_faults = 0;
+
+		if (op == 2 && !have_gpu)
+			break;	/* load_gpu() said why */
 
 		/*
 		 * Faults stay in the module's paths: the gpu's driver is bound
@@ -1005,7 +1125,7 @@ static int faults(void)
 		injected += op_faults;
 		printf("# faults: %s: %u allocation points failed in turn\n",
 		       names[op], op_faults);
-		/* Else fail-nth reached nothing and the next fact proves little. */
+		/* Else "works again" would prove little. */
 		ok(op_faults > 0,
 		   "%s: at least one slab allocation was failed (%u were)",
 		   names[op], op_faults);
@@ -1020,7 +1140,7 @@ static int faults(void)
 	return 0;
 }
 
-/* -- a real driver: virtio_console ------------------------------------------ */
+/* -- a real driver: virtio_console ----------------------------------------- */
 
 /* drivers/char/virtio_console.c's bound on max_nr_ports. */
 #define VIRTCONS_MAX_PORTS	0x8000
