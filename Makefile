@@ -13,7 +13,7 @@
 # make install-dkms  the same, with the module's sources for DKMS instead
 # make install-dracut-conf  dracut adds uvirtio to every initramfs it makes
 
-VERSION    := 0.1.0
+VERSION    := $(or $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf),$(error dkms.conf has no PACKAGE_VERSION="..."))
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 PROFILEDIR ?= $(PREFIX)/share/uvirtio/profiles
@@ -67,9 +67,10 @@ $(B)/uvirtio-boot: $(TOOL_SRC) $(TOOL_HDR) $(B)/tool-flags | $(if $(MUSL_CC),$(B
 	@mkdir -p $(B)
 	$(TOOL_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC)
 
-$(B)/test-unit: tool/test-unit.c tool/cmdline.c tool/profile.c $(TOOL_HDR)
+$(B)/test-unit: tool/test-unit.c tool/cmdline.c tool/profile.c $(TOOL_HDR) dkms.conf Makefile
 	@mkdir -p $(B)
 	$(CC) -O1 -g $(WARN) -fsanitize=address,undefined -Iinclude/uapi -Itool \
+		-DUVIRTIO_VERSION='"$(VERSION)"' \
 		-o $@ tool/test-unit.c tool/cmdline.c tool/profile.c
 
 module:
@@ -113,8 +114,6 @@ install: all install-common
 
 # The module's sources where DKMS looks; then: dkms install uvirtio/$(VERSION)
 install-dkms: install-common
-	@grep -q '^PACKAGE_VERSION="$(VERSION)"$$' dkms.conf || \
-		{ echo "dkms.conf's PACKAGE_VERSION is not $(VERSION)" >&2; exit 1; }
 	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
 	install -D -m 0644 kernel/Makefile kernel/Kbuild kernel/uvirtio.c \
 		kernel/compat.h -t $(DESTDIR)$(DKMSDIR)/kernel

@@ -1302,4 +1302,4 @@ module_exit(uvirtio_exit);
 MODULE_AUTHOR("uvirtio developers");
 MODULE_DESCRIPTION("Virtio devices created and answered from user space");
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(UVIRTIO_VERSION);

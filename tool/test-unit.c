@@ -628,9 +628,33 @@ static void test_abi(void)
 	ok(UVIRTIO_DEV_FLAG_STICK == 0, "UVIRTIO_DEV_FLAG_STICK is bit 0");
 }
 
+/* One version: dkms.conf's PACKAGE_VERSION, which the Makefiles read. */
+static void test_version(void)
+{
+	char *conf = slurp("dkms.conf"), *src = slurp("kernel/uvirtio.c");
+	const char *v = conf ? strstr(conf, "\nPACKAGE_VERSION=\"") : NULL;
+	char version[64] = "";
+
+	if (v)
+		sscanf(v, "\nPACKAGE_VERSION=\"%63[^\"\n]\"", version);
+	ok(version[0] != '\0', "dkms.conf has a PACKAGE_VERSION (%s)", version);
+#ifdef UVIRTIO_VERSION
+	ok(UVIRTIO_VERSION[0] && !strcmp(UVIRTIO_VERSION, version),
+	   "UVIRTIO_VERSION '%s' is dkms.conf's '%s'", UVIRTIO_VERSION, version);
+#else
+	ok(0, "test-unit is built with UVIRTIO_VERSION");
+#endif
+	ok(src && strstr(src, "MODULE_VERSION(UVIRTIO_VERSION);") &&
+	   !strstr(src, "MODULE_VERSION(\""),
+	   "kernel/uvirtio.c takes its MODULE_VERSION from UVIRTIO_VERSION");
+	free(conf);
+	free(src);
+}
+
 int main(void)
 {
 	test_abi();
+	test_version();
 	test_cmdline();
 	test_config();
 	test_gpu_profile();
