@@ -65,10 +65,30 @@ static_assert(sizeof(struct uvirtio_list) == 16);
 /* Device feature bits that user space chooses; the rest are the transport's. */
 #define UVIRTIO_DEVICE_FEATURES	(GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
 
+/*
+ * uvirtio.gpu= is read by uvirtio-boot from /proc/cmdline; the module only
+ * records it (a charp). A bare "uvirtio.gpu" makes kmod pass "gpu" with no
+ * value, which a plain charp refuses with -EINVAL, and the module would not
+ * load: it is taken as "" instead, and uvirtio-boot reports the missing
+ * value.
+ */
+static int uvirtio_gpu_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_charp(val ?: "", kp);
+}
+
+static const struct kernel_param_ops uvirtio_gpu_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = uvirtio_gpu_set,
+	.get = param_get_charp,
+	.free = param_free_charp,
+};
+
 static char *gpu;
-module_param(gpu, charp, 0444);
+module_param_cb(gpu, &uvirtio_gpu_ops, &gpu, 0444);
+__MODULE_PARM_TYPE(gpu, "charp");
 MODULE_PARM_DESC(gpu,
-		 "Display mode for uvirtio-boot (WIDTHxHEIGHT, off or 0); the module only records it");
+		 "Display mode for uvirtio-boot (WIDTHxHEIGHT, off or 0; no value is taken as \"\"); the module only records it");
 
 /* A validated copy of a UV_DEV_EXPECT argument; block data are offsets. */
 struct uvirtio_rules {

@@ -647,6 +647,14 @@ static void test_version(void)
 	ok(src && strstr(src, "MODULE_VERSION(UVIRTIO_VERSION);") &&
 	   !strstr(src, "MODULE_VERSION(\""),
 	   "kernel/uvirtio.c takes its MODULE_VERSION from UVIRTIO_VERSION");
+	/*
+	 * A bare uvirtio.gpu makes kmod pass "gpu" alone, which a plain charp
+	 * refuses: the module would not load, and the display be lost.
+	 */
+	ok(src && strstr(src, "module_param_cb(gpu, &uvirtio_gpu_ops") &&
+	   strstr(src, ".flags = KERNEL_PARAM_OPS_FL_NOARG") &&
+	   !strstr(src, "module_param(gpu, charp"),
+	   "the module's gpu parameter takes no value (KERNEL_PARAM_OPS_FL_NOARG)");
 	free(conf);
 	free(src);
 }
