@@ -99,7 +99,10 @@ static int read_side(const char *s, size_t len, long *out)
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v >= GPU_SIDE_BIG / 10 ? GPU_SIDE_BIG : v * 10 + (s[i] - '0');
+		if (v >= GPU_SIDE_BIG / 10)
+			v = GPU_SIDE_BIG;
+		else
+			v = v * 10 + (s[i] - '0');
 	}
 	*out = v;
 	return 0;
@@ -109,11 +112,11 @@ static enum gpu_request read_value(const char *v, size_t len,
 				   struct gpu_req *req)
 {
 	size_t x = strcspn(v, "xX");
+	int shown = len > GPU_VALUE_MAX ? GPU_VALUE_MAX : (int)len;
 	long width, height;
 
-	snprintf(req->value, sizeof(req->value), "%.*s",
-		 (int)(len > GPU_VALUE_MAX ? GPU_VALUE_MAX : len), v);
-	/* "off" in any case, as kstrtobool() takes it; 0 as kstrtoul() reads it. */
+	snprintf(req->value, sizeof(req->value), "%.*s", shown, v);
+	/* "off" in any case, as kstrtobool() takes it; 0 as kstrtoul() has it. */
 	if ((len == 3 && !strncasecmp(v, "off", 3)) ||
 	    (len && strspn(v, "0") >= len))
 		return req->kind = GPU_OFF;
@@ -182,11 +185,12 @@ int config_words(char *text, char *msg, size_t msglen)
 		/* A bad value is cmdline_gpu()'s to report, not a setting. */
 		if (ret == 0 && !param_is(w.name, w.name_len, GPU_PARAM)) {
 			size_t len = w.end - w.start;
+			int shown = len > GPU_VALUE_MAX ? GPU_VALUE_MAX :
+				    (int)len;
 
 			snprintf(msg, msglen,
 				 "unknown setting '%.*s' (only " GPU_PARAM "= is read)",
-				 (int)(len > GPU_VALUE_MAX ? GPU_VALUE_MAX : len),
-				 w.start);
+				 shown, w.start);
 			ret = -1;
 		}
 	}

@@ -119,7 +119,7 @@ static int parse_value(struct parser *ps, const char *tok, unsigned char *buf,
 			return fail(ps, "'%s' names no parameter declared above",
 				    tok);
 		pp = &ps->p->params[k];
-		/* So that profile_set() never meets a value that does not fit. */
+		/* profile_set() must never meet a value that does not fit. */
 		if ((unsigned long long)pp->max > max)
 			return fail(ps, "parameter %s goes up to %lld, more than %s holds",
 				    pp->name, pp->max, types[t].name);

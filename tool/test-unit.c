@@ -100,7 +100,7 @@ static void test_cmdline(void)
 	test_cmdline_mode("init=/bin/sh -- uvirtio.gpu=800x600", GPU_ABSENT, 0, 0);
 	test_cmdline_mode("foo=\"a uvirtio.gpu=800x600\"", GPU_ABSENT, 0, 0);
 
-	/* As the kernel's next_arg() reads a quoted word and kstrtoul a number. */
+	/* As the kernel's next_arg() reads words and kstrtoul() numbers. */
 	test_cmdline_mode("\"uvirtio.gpu=1920x1080\"", GPU_MODE, 1920, 1080);
 	test_cmdline_mode("ro \"uvirtio.gpu=off\" quiet", GPU_OFF, 0, 0);
 	test_cmdline_mode("uvirtio.gpu=\"800x600", GPU_MODE, 800, 600);
@@ -243,7 +243,8 @@ static void test_gpu_profile(void)
 	   "lists end with zero entries");
 
 	profile_setup(&prof, &setup, 1);
-	ok(setup.id == VIRTIO_ID_GPU && setup.config_len == 16 && setup.flags == 1,
+	ok(setup.id == VIRTIO_ID_GPU && setup.config_len == 16 &&
+	   setup.flags == 1,
 	   "setup: id, config length, sticky flag");
 	ok(setup.config_addr == (uintptr_t)prof.config, "setup points at config");
 
@@ -284,7 +285,9 @@ static void test_gpu_profile(void)
 
 static const unsigned char *block_data(unsigned int e, unsigned int b)
 {
-	return (const unsigned char *)(uintptr_t)prof.expect.expects[e].blocks[b].data;
+	const struct uvirtio_block *blk = &prof.expect.expects[e].blocks[b];
+
+	return (const unsigned char *)(uintptr_t)blk->data;
 }
 
 /* profile_set() rewrites each place a $name went, and nothing else. */
