@@ -32,9 +32,9 @@ figure() { say "# figure $1 $2"; }
 tap_end() { say "1..$_tap_n"; }
 
 check() { # check WHAT COMMAND...: ok when COMMAND succeeds
-    _what=$1
+    _ck=$1
     shift
-    if "$@" > /dev/null 2>&1; then ok "$_what"; else notok "$_what"; fi
+    if "$@" > /dev/null 2>&1; then ok "$_ck"; else notok "$_ck"; fi
 }
 
 arg() { # the value of NAME= on the kernel command line

@@ -126,19 +126,20 @@ cursor_pos() {
 }
 
 # modetest_run LOG ARGS...: modetest on virtio_gpu in the background, its
-# input after 6 s; the cursor plane sampled at 2, 3 and 4 s (_c1, _c2,
-# _c3); _rc its exit status.
+# input after 6 s; the cursor plane sampled 12 times from 1.5 s on (_cur:
+# the positions seen, "-" while it showed none); _rc its exit status.
 modetest_run() {
     _log=$1
     shift
     (sleep 6; echo) | timeout 60 modetest -M virtio_gpu "$@" > "$_log" 2>&1 &
     _pid=$!
-    sleep 2
-    _c1=$(cursor_pos)
-    sleep 1
-    _c2=$(cursor_pos)
-    sleep 1
-    _c3=$(cursor_pos)
+    _cur=
+    sleep 1.5
+    for _i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+        _p=$(cursor_pos)
+        _cur="$_cur ${_p:--}"
+        sleep 0.3
+    done
     wait $_pid
     _rc=$?
     [ "$_rc" = 0 ] || tail -n 20 "$_log" | while IFS= read -r _l; do info "modetest: $_l"; done
@@ -147,9 +148,10 @@ modetest_run() {
 # The hardware cursor modetest -C set and moves, seen in DRM's state: a
 # cursor ioctl that fails leaves modetest's exit status 0.
 check_cursor() {
-    check "the cursor plane shows modetest's 64x64 cursor (at ${_c1:-none})" test -n "$_c1"
-    check "the cursor moves on its plane ($_c1, $_c2, $_c3)" \
-        test -n "$_c2" -a -n "$_c3" -a \( "$_c1" != "$_c2" -o "$_c2" != "$_c3" \)
+    _seen=$(echo $_cur | awk '{ for (i = 1; i <= NF; i++) if ($i != "-" && !($i in s)) { s[$i]; n++ } }
+        END { print n + 0 }')
+    check "the cursor plane showed modetest's 64x64 cursor ($_cur)" test "$_seen" -ge 1
+    check "the cursor moved on its plane ($_seen places)" test "$_seen" -ge 2
 }
 
 # libdrm's modetest: set the mode with a hardware cursor, page-flip for a
@@ -165,15 +167,15 @@ check_modetest() {
             test "$_rc" = 0
         check_cursor
         modetest_run /tmp/modetest.log -s "Virtual-1:$_mode" -v
-        _what="modetest set $_mode and flipped pages"
+        _flips="modetest set $_mode and flipped pages"
     else
         modetest_run /tmp/modetest.log -s "Virtual-1:$_mode" -C -v
-        _what="modetest set $_mode with a cursor and flipped pages"
+        _flips="modetest set $_mode with a cursor and flipped pages"
         check_cursor
     fi
     _freq=$(grep -c '^freq:' /tmp/modetest.log)
     info "modetest $(grep '^freq:' /tmp/modetest.log | tail -n 1)"
-    check "$_what, exit 0 (rc $_rc)" test "$_rc" = 0
+    check "$_flips, exit 0 (rc $_rc)" test "$_rc" = 0
     check "modetest flipped at least 120 pages ($_freq x 60)" test "$_freq" -ge 2
     check "no flip waited 3 s (no 'select timed out')" \
         sh -c "! grep -q 'timed out' /tmp/modetest.log"
