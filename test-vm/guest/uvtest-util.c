@@ -3,17 +3,82 @@
  * Small helpers for the test guest, where no fbset or poweroff may exist.
  *   uvtest-util fbinfo /dev/fb0   prints "WIDTH HEIGHT BPP STRIDE" (FBIOGET_*)
  *   uvtest-util poweroff          syncs and powers off (reboot(2))
+ *   uvtest-util cursor STATE MS   reads DRM's atomic state (debugfs STATE)
+ *                                 every 20 ms for MS ms and prints the
+ *                                 places "+X+Y" where a plane showed a
+ *                                 64x64 framebuffer (a cursor), each once
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/fb.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
 
+#define CURSOR_PLACES	64
+
+/* The place of the plane showing a 64x64 framebuffer in @state, or "". */
+static void cursor_place(char *state, char *place, size_t len)
+{
+	unsigned long fb = 0;
+	char *line, *save;
+
+	place[0] = '\0';
+	for (line = strtok_r(state, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (!strncmp(line, "plane[", 6))
+			fb = 0;
+		else if (!strncmp(line, "fb=", 3))
+			fb = strtoul(line + 3, NULL, 10);
+		else if (fb && !strncmp(line, "crtc-pos=64x64", 14)) {
+			snprintf(place, len, "%s", line + 14);
+			return;
+		}
+	}
+}
+
+static int cursor(const char *path, long ms)
+{
+	static char state[1 << 16];
+	char places[CURSOR_PLACES][32], place[32];
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int n = 0, i;
+	long t;
+
+	for (t = 0; t < ms; t += 20) {
+		int fd = open(path, O_RDONLY);
+		ssize_t len = 0, r;
+
+		if (fd < 0) {
+			perror(path);
+			return 1;
+		}
+		while (len < (ssize_t)sizeof(state) - 1 &&
+		       (r = read(fd, state + len, sizeof(state) - 1 - len)) > 0)
+			len += r;
+		close(fd);
+		state[len] = '\0';
+		cursor_place(state, place, sizeof(place));
+		for (i = 0; i < n && strcmp(places[i], place); i++)
+			;
+		if (place[0] && i == n && n < CURSOR_PLACES) {
+			snprintf(places[n++], sizeof(places[0]), "%s", place);
+			printf("%s\n", place);
+			fflush(stdout);
+		}
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "cursor"))
+		return cursor(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "fbinfo")) {
 		struct fb_var_screeninfo var;
 		struct fb_fix_screeninfo fix;
@@ -34,6 +99,6 @@ int main(int argc, char **argv)
 		perror("reboot");
 		return 1;
 	}
-	fprintf(stderr, "usage: uvtest-util fbinfo DEV | poweroff\n");
+	fprintf(stderr, "usage: uvtest-util fbinfo DEV | poweroff | cursor STATE MS\n");
 	return 2;
 }
