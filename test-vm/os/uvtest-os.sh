@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs in the booted test system as uvtest.service, after multi-user.target,
 # and reports what a user sees as TAP on the serial port
-# (test-vm/guest/uvtest-lib.sh). Files for the host (screenshots, logs) are written
-# as a tar archive onto the second disk, /dev/vdb. Every step is bounded.
+# (test-vm/guest/uvtest-lib.sh). Files for the host (screenshots, logs)
+# are written as a tar archive onto the second disk, /dev/vdb. Every step
+# is bounded.
 #
 # Kernel command line: uvtest.mode=WxH (the mode to expect),
 # uvtest.x=1 (Xorg), uvtest.weston=1 (Weston), uvtest.conf=WxH (what
