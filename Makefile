@@ -26,6 +26,9 @@ KVER       ?= $(shell uname -r)
 KDIR       ?= /lib/modules/$(KVER)/build
 B          := build
 
+# The module's sources (kernel/Kbuild names its objects); not Kbuild's *.mod.c.
+KERNEL_SRC := kernel/Makefile kernel/Kbuild \
+	$(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h))
 TOOL_SRC   := tool/uvirtio-boot.c tool/cmdline.c tool/profile.c
 TOOL_HDR   := tool/cmdline.h tool/profile.h include/uapi/linux/uvirtio.h
 WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Werror
@@ -115,8 +118,7 @@ install: all install-common
 # The module's sources where DKMS looks; then: dkms install uvirtio/$(VERSION)
 install-dkms: install-common
 	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
-	install -D -m 0644 kernel/Makefile kernel/Kbuild kernel/uvirtio.c \
-		kernel/compat.h -t $(DESTDIR)$(DKMSDIR)/kernel
+	install -D -m 0644 $(KERNEL_SRC) -t $(DESTDIR)$(DKMSDIR)/kernel
 	install -D -m 0644 include/uapi/linux/uvirtio.h \
 		$(DESTDIR)$(DKMSDIR)/include/uapi/linux/uvirtio.h
 

@@ -3,7 +3,7 @@
  * Differences between the kernels uvirtio builds on, in one place.
  *
  * Kbuild force-includes this header (-include) before every source file, so
- * uvirtio.c is written against the newest API and reads as plain kernel
+ * the sources are written against the newest API and read as plain kernel
  * code. Each block names the kernel that changed the API.
  */
 #ifndef _UVIRTIO_COMPAT_H
@@ -18,7 +18,9 @@
  * 6.11 ("virtio: pass virtqueue_info to find_vqs"): find_vqs() takes one
  * array of struct virtqueue_info instead of parallel arrays of callbacks,
  * names and ctx flags. Older kernels get the struct and an adapter that
- * builds the array and calls the driver's 6.11-style function.
+ * builds the array and calls the transport's 6.11-style function (core.c;
+ * not static, as every source file sees this header and only one defines
+ * it).
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
 struct virtqueue_info {
@@ -26,17 +28,20 @@ struct virtqueue_info {
 	vq_callback_t *callback;
 	bool ctx;
 };
+#endif
 
-static int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
-			    struct virtqueue *vqs[],
-			    struct virtqueue_info vqs_info[],
-			    struct irq_affinity *desc);
+int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+		     struct virtqueue *vqs[], struct virtqueue_info vqs_info[],
+		     struct irq_affinity *desc);
 
-static int uvirtio_find_vqs_compat(struct virtio_device *vdev,
-				   unsigned int nvqs, struct virtqueue *vqs[],
-				   vq_callback_t *callbacks[],
-				   const char * const names[], const bool *ctx,
-				   struct irq_affinity *desc)
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+static inline int uvirtio_find_vqs_compat(struct virtio_device *vdev,
+					  unsigned int nvqs,
+					  struct virtqueue *vqs[],
+					  vq_callback_t *callbacks[],
+					  const char * const names[],
+					  const bool *ctx,
+					  struct irq_affinity *desc)
 {
 	struct virtqueue_info *info;
 	unsigned int i;

@@ -634,7 +634,8 @@ static void test_abi(void)
 /* One version: dkms.conf's PACKAGE_VERSION, which the Makefiles read. */
 static void test_version(void)
 {
-	char *conf = slurp("dkms.conf"), *src = slurp("kernel/uvirtio.c");
+	char *conf = slurp("dkms.conf"), *src = slurp("kernel/core.c");
+	char *gpu = slurp("kernel/gpu.c");
 	const char *v = conf ? strstr(conf, "\nPACKAGE_VERSION=\"") : NULL;
 	char version[64] = "";
 
@@ -649,17 +650,18 @@ static void test_version(void)
 #endif
 	ok(src && strstr(src, "MODULE_VERSION(UVIRTIO_VERSION);") &&
 	   !strstr(src, "MODULE_VERSION(\""),
-	   "kernel/uvirtio.c takes its MODULE_VERSION from UVIRTIO_VERSION");
+	   "kernel/core.c takes its MODULE_VERSION from UVIRTIO_VERSION");
 	/*
 	 * A bare uvirtio.gpu makes kmod pass "gpu" alone, which a plain charp
 	 * refuses: the module would not load, and the display be lost.
 	 */
-	ok(src && strstr(src, "module_param_cb(gpu, &uvirtio_gpu_ops") &&
-	   strstr(src, ".flags = KERNEL_PARAM_OPS_FL_NOARG") &&
-	   !strstr(src, "module_param(gpu, charp"),
-	   "the module's gpu parameter takes no value (KERNEL_PARAM_OPS_FL_NOARG)");
+	ok(gpu && strstr(gpu, "module_param_cb(gpu, &uvirtio_gpu_ops") &&
+	   strstr(gpu, ".flags = KERNEL_PARAM_OPS_FL_NOARG") &&
+	   !strstr(gpu, "module_param(gpu, charp"),
+	   "kernel/gpu.c's gpu parameter takes no value (KERNEL_PARAM_OPS_FL_NOARG)");
 	free(conf);
 	free(src);
+	free(gpu);
 }
 
 int main(void)

@@ -20,9 +20,8 @@
  *    item holds it while it touches the rings, del_vqs() while it frees them.
  *  - uvirtio_device.config_lock (spinlock) protects the config space, which
  *    drivers may read in atomic context.
- *  - A virtio-gpu's scanouts_on and gpu_told are written only by the work
- *    item, gpu_unplugging only by uvirtio_gpu_unplug_display(); the others
- *    read them with READ_ONCE() (scanouts_on through atomic bit ops).
+ *  - A device type's hooks are called under the locks struct uvirtio_type
+ *    names (internal.h); gpu.c describes its own state.
  */
 
 #include <linux/atomic.h>
@@ -44,11 +43,10 @@
 #include <linux/uaccess.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
-#include <linux/virtio_gpu.h>
-#include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 #include <linux/workqueue.h>
-#include <linux/uvirtio.h>
+
+#include "internal.h"
 
 /* The 2020 ABI: sizes and numbers that programs were compiled against. */
 static_assert(sizeof(struct uvirtio_setup) == 24);
@@ -64,70 +62,6 @@ static_assert(sizeof(struct uvirtio_list) == 16);
 #define UVIRTIO_VRING_NUM	256
 /* Device feature bits that user space chooses; the rest are the transport's. */
 #define UVIRTIO_DEVICE_FEATURES	(GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
-
-/*
- * uvirtio.gpu= is read by uvirtio-boot from /proc/cmdline; the module only
- * records it (a charp). A bare "uvirtio.gpu" makes kmod pass "gpu" with no
- * value, which a plain charp refuses with -EINVAL, and the module would not
- * load: it is taken as "" instead, and uvirtio-boot reports the missing
- * value.
- */
-static int uvirtio_gpu_set(const char *val, const struct kernel_param *kp)
-{
-	return param_set_charp(val ?: "", kp);
-}
-
-static const struct kernel_param_ops uvirtio_gpu_ops = {
-	.flags = KERNEL_PARAM_OPS_FL_NOARG,
-	.set = uvirtio_gpu_set,
-	.get = param_get_charp,
-	.free = param_free_charp,
-};
-
-static char *gpu;
-module_param_cb(gpu, &uvirtio_gpu_ops, &gpu, 0444);
-__MODULE_PARM_TYPE(gpu, "charp");
-MODULE_PARM_DESC(gpu,
-		 "Display mode for uvirtio-boot (WIDTHxHEIGHT, off or 0; no value is taken as \"\"); the module only records it");
-
-/* A validated copy of a UV_DEV_EXPECT argument; block data are offsets. */
-struct uvirtio_rules {
-	struct uvirtio_expect expect;
-	size_t data_len;
-	u8 data[];
-};
-
-struct uvirtio_file;
-
-struct uvirtio_device {
-	struct virtio_device vdev;
-	struct platform_device *pdev;
-	int id;
-	u16 flags;
-	u64 features;
-	struct list_head node;
-	struct uvirtio_file *owner;
-
-	struct uvirtio_rules *rules;
-	u8 status;
-	atomic_long_t answered;
-
-	spinlock_t config_lock;
-	u32 config_generation;
-	u16 config_len;
-	u8 config[UVIRTIO_MAX_CONFIG_LEN];
-
-	struct mutex vqs_lock;
-	struct list_head vqs;
-	struct work_struct work;
-
-	bool dying;			/* no driver may bind any more */
-
-	/* A virtio-gpu's display, see uvirtio_gpu_unplug_display(). */
-	unsigned long scanouts_on;	/* bit n: scanout n shows a resource */
-	bool gpu_unplugging;		/* no display is connected any more */
-	bool gpu_told;			/* the driver has asked and been told */
-};
 
 struct uvirtio_vq {
 	struct virtqueue *vq;
@@ -146,21 +80,6 @@ struct uvirtio_file {
 	enum uvirtio_file_state state;
 	struct uvirtio_rules *rules;
 	struct uvirtio_device *dev;
-};
-
-/* One descriptor of a request, in CPU byte order. */
-struct uvirtio_desc {
-	u64 addr;
-	u32 len;
-	u16 flags;
-};
-
-/* The first descriptors of a request, and its first writable one. */
-struct uvirtio_chain {
-	unsigned int n;
-	struct uvirtio_desc d[UVIRTIO_MAX_BLOCKS];
-	bool has_write;
-	struct uvirtio_desc write;
 };
 
 /*
@@ -183,15 +102,12 @@ static struct uvirtio_device *to_uvirtio(struct virtio_device *vdev)
 
 /* ---- guest memory the driver put in descriptors ---- */
 
-enum uvirtio_access { UVIRTIO_READ, UVIRTIO_WRITE, UVIRTIO_COMPARE };
-
 /*
  * Reads, writes or compares @len bytes at guest-physical address @addr, page
  * by page. Without VIRTIO_F_ACCESS_PLATFORM the driver gives physical
  * addresses of its own memory. Returns 0, 1 for a mismatch, or -EFAULT.
  */
-static int uvirtio_access(u64 addr, void *buf, size_t len,
-			  enum uvirtio_access op)
+int uvirtio_access(u64 addr, void *buf, size_t len, enum uvirtio_access op)
 {
 	while (len) {
 		unsigned long pfn = PHYS_PFN(addr);
@@ -256,183 +172,6 @@ static bool uvirtio_read_chain(struct virtio_device *vdev,
 	}
 }
 
-static unsigned int uvirtio_nr_rules(const struct uvirtio_block *b)
-{
-	unsigned int k = 0;
-
-	while (k < UVIRTIO_MAX_RULES && b->rules[k].len)
-		k++;
-	return k;
-}
-
-static unsigned int uvirtio_nr_blocks(const struct uvirtio_expect *ex,
-				      unsigned int i)
-{
-	unsigned int j = 0;
-
-	while (j < UVIRTIO_MAX_BLOCKS && ex->expects[i].blocks[j].len)
-		j++;
-	return j;
-}
-
-static bool uvirtio_block_matches(const struct uvirtio_rules *r,
-				  const struct uvirtio_block *b,
-				  const struct uvirtio_desc *d)
-{
-	const u8 *data = r->data + b->data;
-	unsigned int k, nr = uvirtio_nr_rules(b);
-
-	if (b->len != d->len || b->flags != d->flags)
-		return false;
-	if (b->flags & VRING_DESC_F_WRITE)
-		return true;
-	for (k = 0; k < nr; k++) {
-		/* Rules lie inside the block (checked at UV_DEV_EXPECT). */
-		if (uvirtio_access(d->addr + b->rules[k].off, (void *)data,
-				   b->rules[k].len, UVIRTIO_COMPARE))
-			return false;
-		data += b->rules[k].len;
-	}
-	return true;
-}
-
-/*
- * Writes the replies of the writable blocks of expectation @i. Returns the
- * bytes written, counted from the start of the writable part of the
- * request, or 0 when the expectation has nothing to write.
- */
-static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
-			       unsigned int nblocks,
-			       const struct uvirtio_chain *c)
-{
-	u32 base = 0, written = 0;
-	unsigned int j, k;
-
-	for (j = 0; j < nblocks; j++) {
-		const struct uvirtio_block *b = &r->expect.expects[i].blocks[j];
-		const u8 *data = r->data + b->data;
-		unsigned int nr = uvirtio_nr_rules(b);
-
-		if (!(b->flags & VRING_DESC_F_WRITE))
-			continue;
-		for (k = 0; k < nr; k++) {
-			u32 end = b->rules[k].off + b->rules[k].len;
-
-			if (uvirtio_access(c->d[j].addr + b->rules[k].off,
-					   (void *)data, b->rules[k].len,
-					   UVIRTIO_WRITE))
-				return 0;
-			written = max(written, base + end);
-			data += b->rules[k].len;
-		}
-		base += b->len;
-	}
-	return written;
-}
-
-/*
- * Answers a request from the expectations. Returns true when one matched
- * and wrote a reply, with its length in @len.
- */
-static bool uvirtio_answer_expected(struct uvirtio_device *udev,
-				    const char *vq_name,
-				    const struct uvirtio_chain *c, u32 *len)
-{
-	const struct uvirtio_rules *r = udev->rules;
-	unsigned int i, j, nblocks;
-
-	if (!r)
-		return false;
-	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
-		const char *name = r->expect.expects[i].vq_name;
-
-		if (!name[0])
-			break;
-		if (strcmp(name, vq_name))
-			continue;
-		nblocks = uvirtio_nr_blocks(&r->expect, i);
-		if (nblocks > c->n)
-			continue;
-		for (j = 0; j < nblocks; j++)
-			if (!uvirtio_block_matches(r,
-					&r->expect.expects[i].blocks[j],
-					&c->d[j]))
-				break;
-		if (j < nblocks)
-			continue;
-		*len = uvirtio_write_reply(r, i, nblocks, c);
-		return *len > 0;
-	}
-	return false;
-}
-
-/*
- * Writes a virtio-gpu response of @size bytes (at most that of a display
- * info) into the first writable descriptor: @type, the rest zero, and the
- * request's fence echoed so that the driver's fence waits (cursor updates,
- * blob flushes) complete. Returns the bytes written, 0 if none.
- */
-static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
-			     const struct virtio_gpu_ctrl_hdr *req, u32 type,
-			     u32 size)
-{
-	struct virtio_gpu_resp_display_info resp = {};
-
-	if (!c->has_write || c->write.len < size || size > sizeof(resp))
-		return 0;
-	resp.hdr.type = cpu_to_le32(type);
-	resp.hdr.flags = req->flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
-						 VIRTIO_GPU_FLAG_INFO_RING_IDX);
-	resp.hdr.fence_id = req->fence_id;
-	resp.hdr.ctx_id = req->ctx_id;
-	resp.hdr.ring_idx = req->ring_idx;
-	if (uvirtio_access(c->write.addr, &resp, size, UVIRTIO_WRITE))
-		return 0;
-	return size;
-}
-
-/*
- * What a virtio-gpu's device side knows besides the user's expectations:
- * which scanouts show a resource (SET_SCANOUT), and, once its display is
- * being unplugged, that nothing is connected (GET_DISPLAY_INFO). Reads the
- * request's command into @req (zero when it has none). Returns true when
- * it answered the request, with the bytes written in @len.
- */
-static bool uvirtio_gpu_request(struct uvirtio_device *udev,
-				const struct uvirtio_chain *c,
-				struct virtio_gpu_set_scanout *req, u32 *len)
-{
-	u32 n = c->n ? min_t(u32, c->d[0].len, sizeof(*req)) : 0;
-	u32 scanout;
-
-	memset(req, 0, sizeof(*req));
-	if (n < sizeof(req->hdr) || (c->d[0].flags & VRING_DESC_F_WRITE) ||
-	    uvirtio_access(c->d[0].addr, req, n, UVIRTIO_READ)) {
-		memset(req, 0, sizeof(*req));
-		return false;
-	}
-	switch (le32_to_cpu(req->hdr.type)) {
-	case VIRTIO_GPU_CMD_SET_SCANOUT:
-		scanout = le32_to_cpu(req->scanout_id);
-		if (n < sizeof(*req) || scanout >= BITS_PER_LONG)
-			return false;
-		if (req->resource_id)
-			set_bit(scanout, &udev->scanouts_on);
-		else
-			clear_bit(scanout, &udev->scanouts_on);
-		return false;
-	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO:
-		if (!READ_ONCE(udev->gpu_unplugging))
-			return false;
-		*len = uvirtio_gpu_reply(c, &req->hdr,
-					 VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
-					 sizeof(struct virtio_gpu_resp_display_info));
-		WRITE_ONCE(udev->gpu_told, true);
-		return true;
-	}
-	return false;
-}
-
 /*
  * The answer to the request at @head: the bytes written into it, or false
  * when the device keeps it. A buffer the driver only offers for writing
@@ -444,8 +183,7 @@ static bool uvirtio_gpu_request(struct uvirtio_device *udev,
 static bool uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
 			   const struct vring *vr, unsigned int head, u32 *len)
 {
-	bool gpu = udev->vdev.id.device == VIRTIO_ID_GPU;
-	struct virtio_gpu_set_scanout req;
+	const struct uvirtio_type *type = udev->type;
 	struct uvirtio_chain c;
 
 	*len = 0;
@@ -455,13 +193,12 @@ static bool uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
 				     head);
 		return true;
 	}
-	if (gpu && uvirtio_gpu_request(udev, &c, &req, len))
+	if (type && type->answer && type->answer(udev, &c, len))
 		return true;
-	if (uvirtio_answer_expected(udev, vq->name, &c, len))
+	if (uvirtio_answer_expected(udev->rules, vq->name, &c, len))
 		return true;
-	if (gpu) {
-		*len = uvirtio_gpu_reply(&c, &req.hdr, VIRTIO_GPU_RESP_OK_NODATA,
-					 sizeof(req.hdr));
+	if (type && type->unanswered) {
+		*len = type->unanswered(udev, &c);
 		return true;
 	}
 	return !(c.n && (c.d[0].flags & VRING_DESC_F_WRITE));
@@ -555,28 +292,6 @@ static void uvirtio_get(struct virtio_device *vdev, unsigned int offset,
 	spin_unlock_irqrestore(&udev->config_lock, flags);
 }
 
-/*
- * A virtio-gpu's events_clear is write-to-clear: the bits written there
- * clear those of events_read, and it reads as zero. Called with
- * config_lock held.
- */
-static void uvirtio_gpu_clear_events(struct uvirtio_device *udev,
-				     unsigned int offset, unsigned int len)
-{
-	size_t events = offsetof(struct virtio_gpu_config, events_read);
-	size_t clear = offsetof(struct virtio_gpu_config, events_clear);
-	__le32 read, bits;
-
-	if (offset != clear || len != sizeof(bits) ||
-	    udev->config_len < clear + sizeof(bits))
-		return;
-	memcpy(&read, udev->config + events, sizeof(read));
-	memcpy(&bits, udev->config + clear, sizeof(bits));
-	read &= ~bits;
-	memcpy(udev->config + events, &read, sizeof(read));
-	memset(udev->config + clear, 0, sizeof(bits));
-}
-
 static void uvirtio_set(struct virtio_device *vdev, unsigned int offset,
 			const void *buf, unsigned int len)
 {
@@ -589,8 +304,8 @@ static void uvirtio_set(struct virtio_device *vdev, unsigned int offset,
 		       min(len, udev->config_len - offset));
 		udev->config_generation++;
 	}
-	if (vdev->id.device == VIRTIO_ID_GPU)
-		uvirtio_gpu_clear_events(udev, offset, len);
+	if (udev->type && udev->type->config_written)
+		udev->type->config_written(udev, offset, len);
 	spin_unlock_irqrestore(&udev->config_lock, flags);
 }
 
@@ -683,10 +398,9 @@ static struct virtqueue *uvirtio_setup_vq(struct uvirtio_device *udev,
 	return vq;
 }
 
-static int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
-			    struct virtqueue *vqs[],
-			    struct virtqueue_info vqs_info[],
-			    struct irq_affinity *desc)
+int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
+		     struct virtqueue *vqs[], struct virtqueue_info vqs_info[],
+		     struct irq_affinity *desc)
 {
 	struct uvirtio_device *udev = to_uvirtio(vdev);
 	unsigned int i, index = 0;
@@ -756,70 +470,31 @@ static void uvirtio_release_dev(struct device *dev)
 {
 	struct uvirtio_device *udev = to_uvirtio(dev_to_virtio(dev));
 
+	if (udev->type && udev->type->release)
+		udev->type->release(udev);
 	kvfree(udev->rules);
 	kfree(udev);
 }
 
-/* How long a virtio-gpu driver gets to turn its unplugged display off. */
-#define UVIRTIO_GPU_UNPLUG_MS	5000
-
 /*
- * Unplugs the display of a virtio-gpu whose driver is running, as a
- * monitor is unplugged, and waits until the driver has turned every
- * scanout off and gone quiet.
- *
- * virtio_gpu drops, and so leaks, the buffers of a command that it builds
- * once its remove() has begun (drm_mm: "Memory manager not clean during
- * takedown"), and fbcon's cursor blink has it build one every 200 ms for as
- * long as the console's framebuffer is on a plane. With the display gone,
- * the fbdev helper has switched the CRTC off: the blink's damage then finds
- * no plane and builds no command, so the remove that follows cannot leak,
- * however slow the kernel. A driver held back by a DRM master (Xorg) does
- * not switch off; fbcon does not draw then, and the wait ends at its limit.
- *
- * Called without locks. The work item updates scanouts_on and gpu_told.
+ * Waits, at most until @limit, for @done to hold and for the driver to
+ * have made no request for 20 ms. Returns false when the limit came first.
+ * Called without locks; the work item answers meanwhile.
  */
-static void uvirtio_gpu_unplug_display(struct uvirtio_device *udev)
+bool uvirtio_wait_quiet(struct uvirtio_device *udev, unsigned long limit,
+			bool (*done)(struct uvirtio_device *udev))
 {
-	unsigned long limit = jiffies + msecs_to_jiffies(UVIRTIO_GPU_UNPLUG_MS);
-	size_t events = offsetof(struct virtio_gpu_config, events_read);
-	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
-	unsigned long flags;
-	__le32 val, nr = 0;
-	long seen, now;
+	long seen = atomic_long_read(&udev->answered), now;
 
-	if (udev->vdev.id.device != VIRTIO_ID_GPU ||
-	    !(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
-		return;
-
-	spin_lock_irqsave(&udev->config_lock, flags);
-	if (udev->config_len >= scanouts + sizeof(nr))
-		memcpy(&nr, udev->config + scanouts, sizeof(nr));
-	if (nr) {
-		memcpy(&val, udev->config + events, sizeof(val));
-		val |= cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
-		memcpy(udev->config + events, &val, sizeof(val));
-		udev->config_generation++;
-	}
-	spin_unlock_irqrestore(&udev->config_lock, flags);
-	/* Without a scanout the driver never asks. */
-	if (!nr)
-		return;
-
-	WRITE_ONCE(udev->gpu_unplugging, true);
-	virtio_config_changed(&udev->vdev);
-	seen = atomic_long_read(&udev->answered);
 	while (time_before(jiffies, limit)) {
 		msleep(20);
 		flush_work(&udev->work);
 		now = atomic_long_read(&udev->answered);
-		if (READ_ONCE(udev->gpu_told) && !READ_ONCE(udev->scanouts_on) &&
-		    now == seen)
-			return;
+		if (done(udev) && now == seen)
+			return true;
 		seen = now;
 	}
-	dev_info(&udev->vdev.dev,
-		 "the driver kept its display on; removing the device anyway\n");
+	return false;
 }
 
 /*
@@ -839,7 +514,8 @@ static void uvirtio_destroy(struct uvirtio_device *udev)
 	WRITE_ONCE(udev->dying, true);
 	device_lock(&udev->vdev.dev);
 	device_unlock(&udev->vdev.dev);
-	uvirtio_gpu_unplug_display(udev);
+	if (udev->type && udev->type->before_remove)
+		udev->type->before_remove(udev);
 	unregister_virtio_device(&udev->vdev);
 	platform_device_unregister(pdev);
 	/* Only now may another device be called uvirtio.<id>. */
@@ -854,6 +530,21 @@ static void uvirtio_destroy_list(struct list_head *gone)
 		list_del(&udev->node);
 		uvirtio_destroy(udev);
 	}
+}
+
+/* The device types the module models; any other is answered by its rules. */
+static const struct uvirtio_type *const uvirtio_types[] = {
+	&uvirtio_gpu_type,
+};
+
+static const struct uvirtio_type *uvirtio_find_type(u32 device_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(uvirtio_types); i++)
+		if (uvirtio_types[i]->device_id == device_id)
+			return uvirtio_types[i];
+	return NULL;
 }
 
 static int uvirtio_create(struct uvirtio_file *f,
@@ -893,11 +584,17 @@ static int uvirtio_create(struct uvirtio_file *f,
 	INIT_LIST_HEAD(&udev->vqs);
 	INIT_LIST_HEAD(&udev->node);
 	INIT_WORK(&udev->work, uvirtio_work);
+	udev->type = uvirtio_find_type(setup.id);
+	if (udev->type && udev->type->init) {
+		ret = udev->type->init(udev);
+		if (ret)
+			goto err_free;
+	}
 
 	id = ida_alloc(&uvirtio_ida, GFP_KERNEL);
 	if (id < 0) {
 		ret = id;
-		goto err_free;
+		goto err_type;
 	}
 	udev->id = id;
 	pinfo.id = id;
@@ -941,131 +638,30 @@ static int uvirtio_create(struct uvirtio_file *f,
 
 err_ida:
 	ida_free(&uvirtio_ida, id);
+err_type:
+	if (udev->type && udev->type->release)
+		udev->type->release(udev);
 err_free:
 	kfree(udev);
 	return ret;
 }
 
-/* ---- UV_DEV_EXPECT ---- */
-
-static bool uvirtio_is_zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
-}
-
-/*
- * Checks one block and adds its rule bytes to @total. A block that ends
- * the list (@len 0) must be zero as a whole.
- */
-static int uvirtio_check_block(const struct uvirtio_block *b, size_t *total)
-{
-	unsigned int k, nr = uvirtio_nr_rules(b);
-
-	if (b->flags & ~(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE) || b->unused)
-		return -EINVAL;
-	for (k = 0; k < nr; k++) {
-		if ((u32)b->rules[k].off + b->rules[k].len > b->len)
-			return -EINVAL;
-		*total += b->rules[k].len;
-	}
-	if (!uvirtio_is_zero(&b->rules[nr],
-			     (UVIRTIO_MAX_RULES - nr) * sizeof(b->rules[0])))
-		return -EINVAL;
-	return 0;
-}
-
-/* Validates @ex and returns the bytes its rules need in @total. */
-static int uvirtio_check_expect(const struct uvirtio_expect *ex, size_t *total)
-{
-	unsigned int i, j, nblocks;
-	int ret;
-
-	*total = 0;
-	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
-		const char *name = ex->expects[i].vq_name;
-
-		if (!name[0])
-			break;
-		if (strnlen(name, UVIRTIO_MAX_VQ_NAME) == UVIRTIO_MAX_VQ_NAME)
-			return -EINVAL;
-		nblocks = uvirtio_nr_blocks(ex, i);
-		for (j = 0; j < nblocks; j++) {
-			ret = uvirtio_check_block(&ex->expects[i].blocks[j],
-						  total);
-			if (ret)
-				return ret;
-		}
-		if (!uvirtio_is_zero(&ex->expects[i].blocks[nblocks],
-				     (UVIRTIO_MAX_BLOCKS - nblocks) *
-				     sizeof(struct uvirtio_block)))
-			return -EINVAL;
-	}
-	if (!uvirtio_is_zero(&ex->expects[i],
-			     (UVIRTIO_MAX_EXPECTS - i) * sizeof(ex->expects[0])))
-		return -EINVAL;
-	if (*total > UVIRTIO_MAX_EXPECT_DATA)
-		return -EINVAL;
-	return 0;
-}
-
-/* Copies the rule bytes of every block and turns data into offsets. */
-static int uvirtio_copy_rule_data(struct uvirtio_rules *r)
-{
-	size_t off = 0;
-	unsigned int i, j, k;
-
-	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
-		for (j = 0; j < UVIRTIO_MAX_BLOCKS; j++) {
-			struct uvirtio_block *b = &r->expect.expects[i].blocks[j];
-			size_t len = 0;
-
-			for (k = 0; k < uvirtio_nr_rules(b); k++)
-				len += b->rules[k].len;
-			if (len && copy_from_user(r->data + off,
-						  u64_to_user_ptr(b->data), len))
-				return -EFAULT;
-			b->data = off;
-			off += len;
-		}
-	}
-	return 0;
-}
+/* ---- UV_DEV_EXPECT, UV_DEV_LIST, UV_DEV_DESTROY ---- */
 
 static int uvirtio_set_expect(struct uvirtio_file *f,
 			      const struct uvirtio_expect __user *arg)
 {
-	struct uvirtio_expect *ex;
 	struct uvirtio_rules *r;
-	size_t total;
 	int ret;
 
-	ex = memdup_user(arg, sizeof(*ex));
-	if (IS_ERR(ex))
-		return PTR_ERR(ex);
-	ret = uvirtio_check_expect(ex, &total);
+	ret = uvirtio_rules_from_user(arg, &r);
 	if (ret)
-		goto out;
-	r = kvmalloc(struct_size(r, data, total), GFP_KERNEL);
-	if (!r) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	r->expect = *ex;
-	r->data_len = total;
-	ret = uvirtio_copy_rule_data(r);
-	if (ret) {
-		kvfree(r);
-		goto out;
-	}
+		return ret;
 	/* A second UV_DEV_EXPECT replaces the first. */
 	kvfree(f->rules);
 	f->rules = r;
-out:
-	kfree(ex);
-	return ret;
+	return 0;
 }
-
-/* ---- UV_DEV_LIST, UV_DEV_DESTROY ---- */
 
 static int uvirtio_list(struct uvirtio_list __user *arg)
 {
