@@ -70,18 +70,6 @@ struct uvirtio_vq {
 	u16 used_idx;		/* next used entry to write */
 };
 
-enum uvirtio_file_state {
-	UVIRTIO_NEW,
-	UVIRTIO_CREATED,
-};
-
-struct uvirtio_file {
-	struct mutex lock;
-	enum uvirtio_file_state state;
-	struct uvirtio_rules *rules;
-	struct uvirtio_device *dev;
-};
-
 /*
  * Devices answer from here: unbound and high priority, so that a request is
  * answered while the driver goes on, on another CPU if there is one. A
@@ -477,6 +465,36 @@ static void uvirtio_release_dev(struct device *dev)
 }
 
 /*
+ * The device uvirtio.<@id> with a reference, for a type's ioctl to change
+ * it; ERR_PTR(-ENOENT) when there is none, ERR_PTR(-ENODEV) when it is on
+ * its way out. uvirtio_put_device() drops the reference.
+ */
+struct uvirtio_device *uvirtio_get_device(u32 id)
+{
+	struct uvirtio_device *udev, *found = ERR_PTR(-ENOENT);
+
+	mutex_lock(&uvirtio_lock);
+	list_for_each_entry(udev, &uvirtio_devices, node) {
+		if (udev->id != id)
+			continue;
+		if (READ_ONCE(udev->dying)) {
+			found = ERR_PTR(-ENODEV);
+		} else {
+			get_device(&udev->vdev.dev);
+			found = udev;
+		}
+		break;
+	}
+	mutex_unlock(&uvirtio_lock);
+	return found;
+}
+
+void uvirtio_put_device(struct uvirtio_device *udev)
+{
+	put_device(&udev->vdev.dev);
+}
+
+/*
  * Waits, at most until @limit, for @done to hold and for the driver to
  * have made no request for 20 ms. Returns false when the limit came first.
  * Called without locks; the work item answers meanwhile.
@@ -585,8 +603,15 @@ static int uvirtio_create(struct uvirtio_file *f,
 	INIT_LIST_HEAD(&udev->node);
 	INIT_WORK(&udev->work, uvirtio_work);
 	udev->type = uvirtio_find_type(setup.id);
+	/* What a type's ioctl set up is for a device of that type only. */
+	if (f->setup_type && f->setup_type != udev->type) {
+		ret = -EINVAL;
+		goto err_free;
+	}
+	/* The type may read the rules; they stay the file's until below. */
+	udev->rules = f->rules;
 	if (udev->type && udev->type->init) {
-		ret = udev->type->init(udev);
+		ret = udev->type->init(udev, f->type_setup);
 		if (ret)
 			goto err_free;
 	}
@@ -606,7 +631,6 @@ static int uvirtio_create(struct uvirtio_file *f,
 	udev->pdev = pdev;
 
 	/* From here the device's release function owns udev and its rules. */
-	udev->rules = f->rules;
 	f->rules = NULL;
 	udev->vdev.dev.parent = &udev->pdev->dev;
 	udev->vdev.dev.release = uvirtio_release_dev;
@@ -779,6 +803,7 @@ static int uvirtio_release(struct inode *inode, struct file *file)
 	if (destroy)
 		uvirtio_destroy(udev);
 	kvfree(f->rules);
+	kfree(f->type_setup);
 	kfree(f);
 	return 0;
 }
@@ -797,6 +822,8 @@ static long uvirtio_ioctl(struct file *file, unsigned int cmd,
 		return uvirtio_list(argp);
 	case UV_DEV_DESTROY:
 		return uvirtio_destroy_ioctl(argp);
+	case UV_GPU_HEAD:
+		return uvirtio_gpu_head_ioctl(f, argp);
 	case UV_DEV_EXPECT:
 	case UV_DEV_CREATE:
 		break;

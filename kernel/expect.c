@@ -63,15 +63,19 @@ static bool uvirtio_block_matches(const struct uvirtio_rules *r,
 }
 
 /*
- * Writes the replies of the writable blocks of expectation @i. Returns the
- * bytes written, counted from the start of the writable part of the
- * request, or 0 when the expectation has nothing to write.
+ * Calls @fn for each reply rule of expectation @i, its first @nblocks
+ * blocks: the block's index, the rule's offset counted from the start of
+ * the writable part of the request and from the block, its bytes. Stops
+ * at the first @fn that returns false, and returns false then.
  */
-static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
-			       unsigned int nblocks,
-			       const struct uvirtio_chain *c)
+static bool uvirtio_for_each_reply(const struct uvirtio_rules *r,
+				   unsigned int i, unsigned int nblocks,
+				   bool (*fn)(void *ctx, unsigned int j,
+					      u32 at, u32 off, const u8 *data,
+					      u32 len),
+				   void *ctx)
 {
-	u32 base = 0, written = 0;
+	u32 base = 0;
 	unsigned int j, k;
 
 	for (j = 0; j < nblocks; j++) {
@@ -82,18 +86,78 @@ static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
 		if (!(b->flags & VRING_DESC_F_WRITE))
 			continue;
 		for (k = 0; k < nr; k++) {
-			u32 end = b->rules[k].off + b->rules[k].len;
-
-			if (uvirtio_access(c->d[j].addr + b->rules[k].off,
-					   (void *)data, b->rules[k].len,
-					   UVIRTIO_WRITE))
-				return 0;
-			written = max(written, base + end);
+			if (!fn(ctx, j, base + b->rules[k].off, b->rules[k].off,
+				data, b->rules[k].len))
+				return false;
 			data += b->rules[k].len;
 		}
 		base += b->len;
 	}
-	return written;
+	return true;
+}
+
+struct uvirtio_reply_ctx {
+	const struct uvirtio_chain *c;	/* writing into a request */
+	u8 *buf;			/* or rendering into a buffer */
+	u32 len;			/* of @buf */
+	u32 written;			/* end of the furthest rule */
+};
+
+static bool uvirtio_reply_to_chain(void *ctx, unsigned int j, u32 at,
+				   u32 off, const u8 *data, u32 len)
+{
+	struct uvirtio_reply_ctx *rc = ctx;
+
+	if (uvirtio_access(rc->c->d[j].addr + off, (void *)data, len,
+			   UVIRTIO_WRITE))
+		return false;
+	rc->written = max(rc->written, at + len);
+	return true;
+}
+
+static bool uvirtio_reply_to_buf(void *ctx, unsigned int j, u32 at,
+				 u32 off, const u8 *data, u32 len)
+{
+	struct uvirtio_reply_ctx *rc = ctx;
+
+	if (at < rc->len)
+		memcpy(rc->buf + at, data, min(len, rc->len - at));
+	return true;
+}
+
+/*
+ * Writes the replies of the writable blocks of expectation @i. Returns the
+ * bytes written, counted from the start of the writable part of the
+ * request, or 0 when the expectation has nothing to write.
+ */
+static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
+			       unsigned int nblocks,
+			       const struct uvirtio_chain *c)
+{
+	struct uvirtio_reply_ctx rc = { .c = c };
+
+	if (!uvirtio_for_each_reply(r, i, nblocks, uvirtio_reply_to_chain,
+				    &rc))
+		return 0;
+	return rc.written;
+}
+
+/*
+ * The first @len bytes of the reply that expectation @i writes, counted
+ * from the start of the writable part of a request, into @buf (zero where
+ * it writes nothing): for a device type to check what user space gives.
+ */
+void uvirtio_expected_reply(const struct uvirtio_rules *r, unsigned int i,
+			    u8 *buf, u32 len)
+{
+	struct uvirtio_reply_ctx rc = { .buf = buf, .len = len };
+
+	memset(buf, 0, len);
+	if (!r || i >= UVIRTIO_MAX_EXPECTS ||
+	    !r->expect.expects[i].vq_name[0])
+		return;
+	uvirtio_for_each_reply(r, i, uvirtio_nr_blocks(&r->expect, i),
+			       uvirtio_reply_to_buf, &rc);
 }
 
 /*

@@ -3,29 +3,39 @@
  * The virtio-gpu device model: what a virtio-gpu's device side knows besides
  * the expectations user space gives.
  *
- * User space (uvirtio-boot) describes the display in its expectations:
- * GET_DISPLAY_INFO's answer and the rest. This file adds what no fixed
- * reply can say: every command is answered (RESP_OK_NODATA with its fence
- * echoed when no expectation matches), events_clear clears events_read,
- * and the display is unplugged before the device is removed.
+ * User space describes a display in one of two ways. The 2020 way: its
+ * expectations answer GET_DISPLAY_INFO. Or it gives heads (UV_GPU_HEAD,
+ * before UV_DEV_CREATE): this file then answers GET_DISPLAY_INFO and
+ * GET_EDID from them (EDID from edid.c) and changes them at run time as a
+ * monitor change does. Either way every command is answered
+ * (RESP_OK_NODATA with its fence echoed when nothing else answers),
+ * events_clear clears events_read, and the display is unplugged before
+ * the device is removed.
  *
- * Locking: scanouts_on and told are written only by the work item (the
- * ->answer hook), unplugging only by uvirtio_gpu_before_remove(); the
- * others read them with READ_ONCE() (scanouts_on through atomic bit ops).
- * Config space is the core's, under its config_lock.
+ * Locking:
+ *  - uvirtio_gpu.lock (spinlock) protects @heads, read by the work item
+ *    and written by UV_GPU_HEAD; nothing else is taken inside it.
+ *  - scanouts_on and told are written only by the work item (the ->answer
+ *    hook), unplugging only by uvirtio_gpu_before_remove(); the others
+ *    read them with READ_ONCE() (scanouts_on through atomic bit ops).
+ *  - Config space is the core's, under its config_lock.
  */
 
 #include <linux/bitops.h>
+#include <linux/err.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_gpu.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
+#include "edid.h"
 #include "internal.h"
 
 /*
@@ -56,10 +66,32 @@ MODULE_PARM_DESC(gpu,
 /* How long a virtio-gpu driver gets to turn its unplugged display off. */
 #define UVIRTIO_GPU_UNPLUG_MS	5000
 
+/* One head as user space gave it; width 0: not connected; dpi 0: 96. */
+struct uvirtio_gpu_mon {
+	u32 width, height, dpi;
+};
+
+/* The heads a file sets up for the device it creates (its type_setup). */
+struct uvirtio_gpu_setup {
+	struct uvirtio_gpu_mon heads[UVIRTIO_GPU_MAX_HEADS];
+};
+
 struct uvirtio_gpu {
+	spinlock_t lock;
+	bool own_display;		/* heads given: we answer for them */
+	u32 nr_heads;			/* config's num_scanouts, at most 16 */
+	struct uvirtio_gpu_mon heads[UVIRTIO_GPU_MAX_HEADS];
+
 	unsigned long scanouts_on;	/* bit n: scanout n shows a resource */
 	bool unplugging;		/* no display is connected any more */
 	bool told;			/* the driver has asked and been told */
+};
+
+/* The commands whose fields the model reads. */
+union uvirtio_gpu_cmd {
+	struct virtio_gpu_ctrl_hdr hdr;
+	struct virtio_gpu_set_scanout set_scanout;
+	struct virtio_gpu_cmd_get_edid get_edid;
 };
 
 static struct uvirtio_gpu *to_gpu(struct uvirtio_device *udev)
@@ -67,10 +99,68 @@ static struct uvirtio_gpu *to_gpu(struct uvirtio_device *udev)
 	return udev->type_data;
 }
 
-static int uvirtio_gpu_init(struct uvirtio_device *udev)
+static u32 uvirtio_gpu_config_le32(struct uvirtio_device *udev, size_t off)
 {
-	udev->type_data = kzalloc(sizeof(struct uvirtio_gpu), GFP_KERNEL);
-	return udev->type_data ? 0 : -ENOMEM;
+	unsigned long flags;
+	__le32 val = 0;
+
+	spin_lock_irqsave(&udev->config_lock, flags);
+	if (udev->config_len >= off + sizeof(val))
+		memcpy(&val, udev->config + off, sizeof(val));
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+	return le32_to_cpu(val);
+}
+
+/*
+ * An EDID reply in the user's expectations must fit the spec's edid[]:
+ * virtio_gpu copies @size bytes from it.
+ */
+static int uvirtio_gpu_check_rules(struct uvirtio_device *udev)
+{
+	struct virtio_gpu_resp_edid resp;
+	unsigned int i;
+
+	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
+		uvirtio_expected_reply(udev->rules, i, (u8 *)&resp,
+				       offsetof(struct virtio_gpu_resp_edid,
+						edid));
+		if (le32_to_cpu(resp.hdr.type) == VIRTIO_GPU_RESP_OK_EDID &&
+		    le32_to_cpu(resp.size) > sizeof(resp.edid))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
+{
+	const struct uvirtio_gpu_setup *heads = setup;
+	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
+	struct uvirtio_gpu *g;
+	unsigned int i;
+	int ret;
+
+	ret = uvirtio_gpu_check_rules(udev);
+	if (ret)
+		return ret;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	spin_lock_init(&g->lock);
+	g->nr_heads = min_t(u32, uvirtio_gpu_config_le32(udev, scanouts),
+			    UVIRTIO_GPU_MAX_HEADS);
+	if (heads) {
+		for (i = g->nr_heads; i < UVIRTIO_GPU_MAX_HEADS; i++) {
+			if (heads->heads[i].width) {
+				kfree(g);
+				return -EINVAL;
+			}
+		}
+		memcpy(g->heads, heads->heads, sizeof(g->heads));
+		g->own_display = true;
+		udev->features |= BIT_ULL(VIRTIO_GPU_F_EDID);
+	}
+	udev->type_data = g;
+	return 0;
 }
 
 static void uvirtio_gpu_release(struct uvirtio_device *udev)
@@ -79,79 +169,142 @@ static void uvirtio_gpu_release(struct uvirtio_device *udev)
 }
 
 /*
- * Writes a virtio-gpu response of @size bytes (at most that of a display
- * info) into the first writable descriptor: @type, the rest zero, and the
- * request's fence echoed so that the driver's fence waits (cursor updates,
- * blob flushes) complete. Returns the bytes written, 0 if none.
+ * Writes a virtio-gpu response into the first writable descriptor: a
+ * header of @type, the request's fence echoed so that the driver's fence
+ * waits (cursor updates, blob flushes) complete, then @body. Returns the
+ * bytes written, 0 if none.
  */
 static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
 			     const struct virtio_gpu_ctrl_hdr *req, u32 type,
-			     u32 size)
+			     const void *body, u32 body_len)
 {
-	struct virtio_gpu_resp_display_info resp = {};
+	struct virtio_gpu_ctrl_hdr hdr = {};
+	u32 size = sizeof(hdr) + body_len;
 
-	if (!c->has_write || c->write.len < size || size > sizeof(resp))
+	if (!c->has_write || c->write.len < size)
 		return 0;
-	resp.hdr.type = cpu_to_le32(type);
-	resp.hdr.flags = req->flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
-						 VIRTIO_GPU_FLAG_INFO_RING_IDX);
-	resp.hdr.fence_id = req->fence_id;
-	resp.hdr.ctx_id = req->ctx_id;
-	resp.hdr.ring_idx = req->ring_idx;
-	if (uvirtio_access(c->write.addr, &resp, size, UVIRTIO_WRITE))
+	hdr.type = cpu_to_le32(type);
+	hdr.flags = req->flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
+					     VIRTIO_GPU_FLAG_INFO_RING_IDX);
+	hdr.fence_id = req->fence_id;
+	hdr.ctx_id = req->ctx_id;
+	hdr.ring_idx = req->ring_idx;
+	if (uvirtio_access(c->write.addr, &hdr, sizeof(hdr), UVIRTIO_WRITE) ||
+	    (body_len && uvirtio_access(c->write.addr + sizeof(hdr),
+					(void *)body, body_len,
+					UVIRTIO_WRITE)))
 		return 0;
 	return size;
 }
 
 /*
- * Reads the command of request @c into @req (at most a set_scanout, the
- * rest zero). Returns the bytes read, 0 when it has no command.
+ * Reads the command of request @c into @cmd (the rest zero). Returns the
+ * bytes read, 0 when it has no command.
  */
 static u32 uvirtio_gpu_read_cmd(const struct uvirtio_chain *c,
-				struct virtio_gpu_set_scanout *req)
+				union uvirtio_gpu_cmd *cmd)
 {
-	u32 n = c->n ? min_t(u32, c->d[0].len, sizeof(*req)) : 0;
+	u32 n = c->n ? min_t(u32, c->d[0].len, sizeof(*cmd)) : 0;
 
-	memset(req, 0, sizeof(*req));
-	if (n < sizeof(req->hdr) || (c->d[0].flags & VRING_DESC_F_WRITE) ||
-	    uvirtio_access(c->d[0].addr, req, n, UVIRTIO_READ)) {
-		memset(req, 0, sizeof(*req));
+	memset(cmd, 0, sizeof(*cmd));
+	if (n < sizeof(cmd->hdr) || (c->d[0].flags & VRING_DESC_F_WRITE) ||
+	    uvirtio_access(c->d[0].addr, cmd, n, UVIRTIO_READ)) {
+		memset(cmd, 0, sizeof(*cmd));
 		return 0;
 	}
 	return n;
 }
 
+/* GET_DISPLAY_INFO: the heads connected, none while unplugging. */
+static u32 uvirtio_gpu_display_info(struct uvirtio_device *udev,
+				    const struct uvirtio_chain *c,
+				    const struct virtio_gpu_ctrl_hdr *req)
+{
+	struct uvirtio_gpu *g = to_gpu(udev);
+	struct virtio_gpu_resp_display_info info = {};
+	const size_t body = sizeof(info) - sizeof(info.hdr);
+	unsigned int i;
+
+	spin_lock(&g->lock);
+	for (i = 0; i < g->nr_heads && !READ_ONCE(g->unplugging); i++) {
+		if (!g->heads[i].width)
+			continue;
+		info.pmodes[i].r.width = cpu_to_le32(g->heads[i].width);
+		info.pmodes[i].r.height = cpu_to_le32(g->heads[i].height);
+		info.pmodes[i].enabled = cpu_to_le32(1);
+	}
+	spin_unlock(&g->lock);
+	return uvirtio_gpu_reply(c, req, VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
+				 &info.pmodes, body);
+}
+
 /*
- * Notes which scanouts show a resource (SET_SCANOUT), and once the display
- * is being unplugged answers GET_DISPLAY_INFO with nothing connected.
+ * GET_EDID: the head's EDID (edid.c), of size 0 for a head that has none
+ * (not connected, or a mode no base block describes).
+ */
+static u32 uvirtio_gpu_edid(struct uvirtio_device *udev,
+			    const struct uvirtio_chain *c,
+			    const struct virtio_gpu_cmd_get_edid *req)
+{
+	struct uvirtio_gpu *g = to_gpu(udev);
+	u32 head = le32_to_cpu(req->scanout), len = 0;
+	struct uvirtio_gpu_mon mon = {};
+	struct {
+		__le32 size;
+		__le32 padding;
+		u8 edid[UVIRTIO_EDID_LEN];
+	} body = {};
+
+	spin_lock(&g->lock);
+	if (head < g->nr_heads)
+		mon = g->heads[head];
+	spin_unlock(&g->lock);
+	if (mon.width)
+		len = uvirtio_edid(body.edid, mon.width, mon.height,
+				   mon.dpi ?: UVIRTIO_GPU_DEFAULT_DPI,
+				   (u32)udev->id << 8 | head);
+	body.size = cpu_to_le32(len);
+	return uvirtio_gpu_reply(c, &req->hdr, VIRTIO_GPU_RESP_OK_EDID, &body,
+				 sizeof(body));
+}
+
+/*
+ * Notes which scanouts show a resource (SET_SCANOUT); answers
+ * GET_DISPLAY_INFO and GET_EDID for a device given heads, and
+ * GET_DISPLAY_INFO with nothing connected once the display is being
+ * unplugged.
  */
 static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 			       const struct uvirtio_chain *c, u32 *len)
 {
 	struct uvirtio_gpu *g = to_gpu(udev);
-	struct virtio_gpu_set_scanout req;
-	u32 n = uvirtio_gpu_read_cmd(c, &req);
+	union uvirtio_gpu_cmd cmd;
+	u32 n = uvirtio_gpu_read_cmd(c, &cmd);
 	u32 scanout;
 
 	if (!n)
 		return false;
-	switch (le32_to_cpu(req.hdr.type)) {
+	switch (le32_to_cpu(cmd.hdr.type)) {
 	case VIRTIO_GPU_CMD_SET_SCANOUT:
-		scanout = le32_to_cpu(req.scanout_id);
-		if (n < sizeof(req) || scanout >= BITS_PER_LONG)
+		scanout = le32_to_cpu(cmd.set_scanout.scanout_id);
+		if (n < sizeof(cmd.set_scanout) || scanout >= BITS_PER_LONG)
 			return false;
-		if (req.resource_id)
+		if (cmd.set_scanout.resource_id)
 			set_bit(scanout, &g->scanouts_on);
 		else
 			clear_bit(scanout, &g->scanouts_on);
 		return false;
 	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO:
-		if (!READ_ONCE(g->unplugging))
+		if (!g->own_display && !READ_ONCE(g->unplugging))
 			return false;
-		*len = uvirtio_gpu_reply(c, &req.hdr,
-					 VIRTIO_GPU_RESP_OK_DISPLAY_INFO,
-					 sizeof(struct virtio_gpu_resp_display_info));
-		WRITE_ONCE(g->told, true);
+		*len = uvirtio_gpu_display_info(udev, c, &cmd.hdr);
+		if (READ_ONCE(g->unplugging))
+			WRITE_ONCE(g->told, true);
+		return true;
+	case VIRTIO_GPU_CMD_GET_EDID:
+		if (!g->own_display || n < sizeof(cmd.get_edid))
+			return false;
+		*len = uvirtio_gpu_edid(udev, c, &cmd.get_edid);
 		return true;
 	}
 	return false;
@@ -161,11 +314,11 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 static u32 uvirtio_gpu_unanswered(struct uvirtio_device *udev,
 				  const struct uvirtio_chain *c)
 {
-	struct virtio_gpu_set_scanout req;
+	union uvirtio_gpu_cmd cmd;
 
-	uvirtio_gpu_read_cmd(c, &req);
-	return uvirtio_gpu_reply(c, &req.hdr, VIRTIO_GPU_RESP_OK_NODATA,
-				 sizeof(req.hdr));
+	uvirtio_gpu_read_cmd(c, &cmd);
+	return uvirtio_gpu_reply(c, &cmd.hdr, VIRTIO_GPU_RESP_OK_NODATA,
+				 NULL, 0);
 }
 
 /*
@@ -187,6 +340,34 @@ static void uvirtio_gpu_config_written(struct uvirtio_device *udev,
 	read &= ~bits;
 	memcpy(udev->config + events, &read, sizeof(read));
 	memset(udev->config + clear, 0, sizeof(bits));
+}
+
+/*
+ * Tells the driver that its display changed, as a monitor change does:
+ * VIRTIO_GPU_EVENT_DISPLAY in events_read, then a config change interrupt
+ * (the driver then asks for the display info and EDIDs again). Returns
+ * false, and does nothing, for a config without a scanout.
+ */
+static bool uvirtio_gpu_display_event(struct uvirtio_device *udev)
+{
+	size_t events = offsetof(struct virtio_gpu_config, events_read);
+	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
+	unsigned long flags;
+	__le32 val, nr = 0;
+
+	spin_lock_irqsave(&udev->config_lock, flags);
+	if (udev->config_len >= scanouts + sizeof(nr))
+		memcpy(&nr, udev->config + scanouts, sizeof(nr));
+	if (nr) {
+		memcpy(&val, udev->config + events, sizeof(val));
+		val |= cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
+		memcpy(udev->config + events, &val, sizeof(val));
+		udev->config_generation++;
+	}
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+	if (nr)
+		virtio_config_changed(&udev->vdev);
+	return nr;
 }
 
 static bool uvirtio_gpu_display_off(struct uvirtio_device *udev)
@@ -213,33 +394,123 @@ static bool uvirtio_gpu_display_off(struct uvirtio_device *udev)
 static void uvirtio_gpu_before_remove(struct uvirtio_device *udev)
 {
 	unsigned long limit = jiffies + msecs_to_jiffies(UVIRTIO_GPU_UNPLUG_MS);
-	size_t events = offsetof(struct virtio_gpu_config, events_read);
-	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
-	unsigned long flags;
-	__le32 val, nr = 0;
 
 	if (!(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
 		return;
-
-	spin_lock_irqsave(&udev->config_lock, flags);
-	if (udev->config_len >= scanouts + sizeof(nr))
-		memcpy(&nr, udev->config + scanouts, sizeof(nr));
-	if (nr) {
-		memcpy(&val, udev->config + events, sizeof(val));
-		val |= cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
-		memcpy(udev->config + events, &val, sizeof(val));
-		udev->config_generation++;
-	}
-	spin_unlock_irqrestore(&udev->config_lock, flags);
-	/* Without a scanout the driver never asks. */
-	if (!nr)
-		return;
-
 	WRITE_ONCE(to_gpu(udev)->unplugging, true);
-	virtio_config_changed(&udev->vdev);
+	/* Without a scanout the driver never asks. */
+	if (!uvirtio_gpu_display_event(udev))
+		return;
 	if (!uvirtio_wait_quiet(udev, limit, uvirtio_gpu_display_off))
 		dev_info(&udev->vdev.dev,
 			 "the driver kept its display on; removing the device anyway\n");
+}
+
+/* Checks a head from user space; @mon gets it. */
+static int uvirtio_gpu_check_head(const struct uvirtio_gpu_head *h,
+				  struct uvirtio_gpu_mon *mon)
+{
+	const u32 known = UVIRTIO_HEAD_F_DEVICE | UVIRTIO_HEAD_F_CONNECTED;
+
+	if (memchr_inv(h->reserved, 0, sizeof(h->reserved)) ||
+	    (h->flags & ~known) || h->head >= UVIRTIO_GPU_MAX_HEADS ||
+	    (!(h->flags & UVIRTIO_HEAD_F_DEVICE) && h->dev_id))
+		return -EINVAL;
+	memset(mon, 0, sizeof(*mon));
+	if (!(h->flags & UVIRTIO_HEAD_F_CONNECTED))
+		return h->width || h->height || h->dpi ? -EINVAL : 0;
+	if (h->width < UVIRTIO_GPU_MIN_SIDE || h->width > UVIRTIO_GPU_MAX_SIDE ||
+	    h->height < UVIRTIO_GPU_MIN_SIDE ||
+	    h->height > UVIRTIO_GPU_MAX_SIDE ||
+	    (h->dpi && (h->dpi < UVIRTIO_GPU_MIN_DPI ||
+			h->dpi > UVIRTIO_GPU_MAX_DPI)))
+		return -EINVAL;
+	mon->width = h->width;
+	mon->height = h->height;
+	mon->dpi = h->dpi;
+	return 0;
+}
+
+/* UV_GPU_HEAD before UV_DEV_CREATE: the file keeps the head. */
+static long uvirtio_gpu_setup_head(struct uvirtio_file *f, u32 head,
+				   const struct uvirtio_gpu_mon *mon)
+{
+	struct uvirtio_gpu_setup *setup;
+	long ret;
+
+	ret = mutex_lock_interruptible(&f->lock);
+	if (ret)
+		return ret;
+	if (f->state != UVIRTIO_NEW) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (!f->type_setup) {
+		f->type_setup = kzalloc(sizeof(*setup), GFP_KERNEL);
+		if (!f->type_setup) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		f->setup_type = &uvirtio_gpu_type;
+	}
+	setup = f->type_setup;
+	setup->heads[head].width = mon->width;
+	setup->heads[head].height = mon->height;
+	if (mon->dpi)
+		setup->heads[head].dpi = mon->dpi;
+out:
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/* UV_GPU_HEAD on a device: the monitor of @head changes. */
+static long uvirtio_gpu_change_head(u32 id, u32 head,
+				    const struct uvirtio_gpu_mon *mon)
+{
+	struct uvirtio_device *udev = uvirtio_get_device(id);
+	struct uvirtio_gpu *g;
+	long ret = 0;
+
+	if (IS_ERR(udev))
+		return PTR_ERR(udev);
+	g = to_gpu(udev);
+	if (udev->type != &uvirtio_gpu_type || !g->own_display ||
+	    head >= g->nr_heads) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (READ_ONCE(udev->dying) || READ_ONCE(g->unplugging)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	spin_lock(&g->lock);
+	/* A head keeps its DPI when none is given, unplugged or not. */
+	g->heads[head].width = mon->width;
+	g->heads[head].height = mon->height;
+	if (mon->dpi)
+		g->heads[head].dpi = mon->dpi;
+	spin_unlock(&g->lock);
+	uvirtio_gpu_display_event(udev);
+out:
+	uvirtio_put_device(udev);
+	return ret;
+}
+
+long uvirtio_gpu_head_ioctl(struct uvirtio_file *f,
+			    const struct uvirtio_gpu_head __user *arg)
+{
+	struct uvirtio_gpu_mon mon;
+	struct uvirtio_gpu_head h;
+	int ret;
+
+	if (copy_from_user(&h, arg, sizeof(h)))
+		return -EFAULT;
+	ret = uvirtio_gpu_check_head(&h, &mon);
+	if (ret)
+		return ret;
+	if (h.flags & UVIRTIO_HEAD_F_DEVICE)
+		return uvirtio_gpu_change_head(h.dev_id, h.head, &mon);
+	return uvirtio_gpu_setup_head(f, h.head, &mon);
 }
 
 const struct uvirtio_type uvirtio_gpu_type = {

@@ -28,8 +28,27 @@ struct uvirtio_rules {
 	u8 data[];
 };
 
-struct uvirtio_file;
 struct uvirtio_type;
+
+enum uvirtio_file_state {
+	UVIRTIO_NEW,
+	UVIRTIO_CREATED,
+};
+
+/*
+ * An open /dev/uvirtio. @lock serialises what builds the device: @state,
+ * @rules and @type_setup, which a type's ioctl sets before UV_DEV_CREATE
+ * (one kmalloc()ed block that @setup_type's ->init reads; freed with the
+ * file).
+ */
+struct uvirtio_file {
+	struct mutex lock;
+	enum uvirtio_file_state state;
+	struct uvirtio_rules *rules;
+	const struct uvirtio_type *setup_type;
+	void *type_setup;
+	struct uvirtio_device *dev;
+};
 
 struct uvirtio_device {
 	struct virtio_device vdev;
@@ -78,8 +97,10 @@ struct uvirtio_chain {
  * struct uvirtio_type - a device type the module models beyond the
  *	expectations user space gives
  * @device_id: the virtio device id (VIRTIO_ID_*) it serves
- * @init: allocates @type_data once the device's config space is set;
- *	called before the device is registered
+ * @init: allocates @type_data once the device's config space and @rules
+ *	are set, from @setup (the file's @type_setup when this type set it,
+ *	or NULL); called before the device is registered, under the file's
+ *	lock. An error refuses UV_DEV_CREATE.
  * @release: frees @type_data; called when the device is released
  * @answer: answers a request before the expectations are tried; returns
  *	true when it did, with the bytes written in @len. Called from the
@@ -94,7 +115,7 @@ struct uvirtio_chain {
  */
 struct uvirtio_type {
 	u32 device_id;
-	int (*init)(struct uvirtio_device *udev);
+	int (*init)(struct uvirtio_device *udev, const void *setup);
 	void (*release)(struct uvirtio_device *udev);
 	bool (*answer)(struct uvirtio_device *udev,
 		       const struct uvirtio_chain *c, u32 *len);
@@ -106,10 +127,14 @@ struct uvirtio_type {
 };
 
 extern const struct uvirtio_type uvirtio_gpu_type;
+long uvirtio_gpu_head_ioctl(struct uvirtio_file *f,
+			    const struct uvirtio_gpu_head __user *arg);
 
 /* Guest memory the driver put in descriptors (core.c). */
 enum uvirtio_access { UVIRTIO_READ, UVIRTIO_WRITE, UVIRTIO_COMPARE };
 int uvirtio_access(u64 addr, void *buf, size_t len, enum uvirtio_access op);
+struct uvirtio_device *uvirtio_get_device(u32 id);
+void uvirtio_put_device(struct uvirtio_device *udev);
 bool uvirtio_wait_quiet(struct uvirtio_device *udev, unsigned long limit,
 			bool (*done)(struct uvirtio_device *udev));
 
@@ -119,5 +144,7 @@ int uvirtio_rules_from_user(const struct uvirtio_expect __user *arg,
 bool uvirtio_answer_expected(const struct uvirtio_rules *r,
 			     const char *vq_name,
 			     const struct uvirtio_chain *c, u32 *len);
+void uvirtio_expected_reply(const struct uvirtio_rules *r, unsigned int i,
+			    u8 *buf, u32 len);
 
 #endif /* _UVIRTIO_INTERNAL_H */

@@ -8,7 +8,7 @@ SEED=${UVIRTIO_SEED:-$SRC/../shared/seed}
 CACHE=${UVIRTIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/uvirtio}
 WORK=${UVIRTIO_WORK:-$SRC/build/test-vm}
 BOOT_TIMEOUT=${UVIRTIO_BOOT_TIMEOUT:-180}
-HOST_PACKAGES="qemu-system-x86 dracut-core musl-tools libdrm-tests sparse kmod
+HOST_PACKAGES="qemu-system-x86 dracut-core musl-tools libdrm-tests sparse kmod edid-decode
 cpio gcc make python3 udev file libdrm-dev pkg-config gnuplot-nox"
 
 # What a guest log must not have: warnings, oopses and what the kernel's

@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
 #include "cmdline.h"
+#include "kshim.h"
 #include "profile.h"
+#include "../kernel/edid.h"
 
 static int tests, failures;
 
@@ -664,10 +667,134 @@ static void test_version(void)
 	free(gpu);
 }
 
+/*
+ * The module's EDID (kernel/edid.c, built here too): each head's facts
+ * read back from the bytes, and edid-decode's verdict on the whole.
+ */
+static const struct edid_case {
+	u32 w, h, dpi;
+	int valid;		/* 0: the head gets no EDID */
+	int small;		/* under 10 cm: edid-decode warns "dubious" */
+} edid_cases[] = {
+	{ 1024, 768, 96, 1, 0 },
+	{ 1920, 1080, 96, 1, 0 },
+	{ 1920, 1080, 144, 1, 0 },
+	{ 1280, 1024, 48, 1, 0 },
+	{ 1366, 768, 96, 1, 0 },
+	{ 2560, 1440, 96, 1, 0 },
+	{ 3840, 2160, 192, 1, 0 },
+	{ 400, 300, 96, 1, 1 },
+	{ 4095, 2304, 960, 1, 1 },
+	{ 4096, 2160, 96, 0, 0 },		/* a side over a DTD's 4095 */
+	{ 8192, 8192, 96, 0, 0 },
+	{ 64, 64, 96, 0, 0 },		/* a pixel clock under 10 MHz */
+	{ 1920, 1080, 47, 0, 0 },		/* DPI outside 48..960 */
+	{ 1920, 1080, 961, 0, 0 },
+	{ 1920, 1080, 0, 0, 0 },
+};
+
+/*
+ * edid-decode --check on @e: 1 when it reports no failure, and no warning
+ * but the one a screen under 10 cm gets when @small.
+ */
+static int edid_decode_clean(const u8 *e, int small, char *why,
+			     size_t whylen)
+{
+	char path[] = "/tmp/uvirtio-edid-XXXXXX", cmd[128], line[256];
+	int fd = mkstemp(path), pass = 0, bad = 0, in_warnings = 0;
+	FILE *p;
+
+	snprintf(why, whylen, "edid-decode did not run");
+	if (fd < 0)
+		return 0;
+	if (write(fd, e, UVIRTIO_EDID_LEN) != UVIRTIO_EDID_LEN) {
+		close(fd);
+		unlink(path);
+		return 0;
+	}
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "edid-decode --check %s 2>&1", path);
+	p = popen(cmd, "r");
+	while (p && fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strcmp(line, "Warnings:") || !strcmp(line, "Failures:"))
+			in_warnings = !strcmp(line, "Warnings:");
+		if (!strcmp(line, "EDID conformity: PASS"))
+			pass = 1;
+		/* Each warning is a line indented by two spaces. */
+		if (!strcmp(line, "Failures:") ||
+		    (in_warnings && !strncmp(line, "  ", 2) && line[2] != ' ' &&
+		     !(small && strstr(line, "Dubious maximum image size")))) {
+			if (!bad++)
+				snprintf(why, whylen, "edid-decode: %.40s",
+					 line[0] == ' ' ? line + 2 : line);
+		}
+	}
+	if (p && pclose(p) == 0 && pass && !bad)
+		snprintf(why, whylen, small ? "no failure" : "no warning");
+	else
+		pass = 0;
+	unlink(path);
+	return pass;
+}
+
+static void test_edid_case(const struct edid_case *c)
+{
+	u32 serial = 0x00020301, mm_w, mm_h, dtd_w, dtd_h;
+	u8 e[UVIRTIO_EDID_LEN], sum = 0;
+	unsigned int n, i;
+	char why[64];
+
+	memset(e, 0xaa, sizeof(e));
+	n = uvirtio_edid(e, c->w, c->h, c->dpi, serial);
+	if (!c->valid) {
+		ok(n == 0, "edid: %ux%u at %u dpi gets none (%u bytes)",
+		   c->w, c->h, c->dpi, n);
+		return;
+	}
+	ok(n == UVIRTIO_EDID_LEN, "edid: %ux%u at %u dpi is %u bytes",
+	   c->w, c->h, c->dpi, n);
+	if (n != UVIRTIO_EDID_LEN)
+		return;
+	for (i = 0; i < n; i++)
+		sum += e[i];
+	ok(sum == 0 && e[18] == 1 && e[19] == 4,
+	   "edid: %ux%u is EDID 1.4 with a right checksum", c->w, c->h);
+	dtd_w = e[56] | (e[58] >> 4) << 8;
+	dtd_h = e[59] | (e[61] >> 4) << 8;
+	ok(dtd_w == c->w && dtd_h == c->h,
+	   "edid: %ux%u is the first detailed timing (%ux%u)",
+	   c->w, c->h, dtd_w, dtd_h);
+	mm_w = (c->w * 254 + c->dpi * 5) / (c->dpi * 10);
+	mm_h = (c->h * 254 + c->dpi * 5) / (c->dpi * 10);
+	ok(e[21] == (mm_w + 5) / 10 && e[22] == (mm_h + 5) / 10 &&
+	   (u32)(e[66] | (e[68] >> 4) << 8) == mm_w &&
+	   (u32)(e[67] | (e[68] & 0xf) << 8) == mm_h,
+	   "edid: %ux%u at %u dpi is %ux%u mm, %ux%u cm",
+	   c->w, c->h, c->dpi, mm_w, mm_h, e[21], e[22]);
+	ok(e[75] == 0xfc && !memcmp(e + 77, UVIRTIO_EDID_NAME "\n", 8),
+	   "edid: %ux%u names the monitor '" UVIRTIO_EDID_NAME "'",
+	   c->w, c->h);
+	ok((e[12] | e[13] << 8 | e[14] << 16 | (u32)e[15] << 24) == serial,
+	   "edid: %ux%u has the serial given", c->w, c->h);
+	ok(edid_decode_clean(e, c->small, why, sizeof(why)),
+	   "edid: edid-decode --check passes %ux%u at %u dpi (%s)",
+	   c->w, c->h, c->dpi, why);
+}
+
+static void test_edid(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(edid_cases) / sizeof(edid_cases[0]); i++)
+		test_edid_case(&edid_cases[i]);
+}
+
 int main(void)
 {
 	test_abi();
 	test_version();
+	test_edid();
 	test_cmdline();
 	test_config();
 	test_gpu_profile();

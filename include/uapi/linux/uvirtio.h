@@ -17,7 +17,7 @@
 #include <linux/types.h>
 
 /* Raised when an ioctl or a field is added; see UV_GET_API_VERSION. */
-#define UVIRTIO_API_VERSION		1
+#define UVIRTIO_API_VERSION		2
 
 #define UVIRTIO_MAX_CONFIG_LEN		1024
 #define UVIRTIO_MAX_RULES		8
@@ -159,6 +159,62 @@ struct uvirtio_list {
 	__u32 reserved;
 };
 
+/* The heads of a virtio-gpu (UV_GPU_HEAD). */
+#define UVIRTIO_GPU_MAX_HEADS		16
+#define UVIRTIO_GPU_MIN_SIDE		64
+#define UVIRTIO_GPU_MAX_SIDE		8192
+#define UVIRTIO_GPU_DEFAULT_DPI		96
+#define UVIRTIO_GPU_MIN_DPI		48
+#define UVIRTIO_GPU_MAX_DPI		960
+
+/* uvirtio_gpu_head.flags */
+#define UVIRTIO_HEAD_F_DEVICE		(1U << 0)	/* change @dev_id */
+#define UVIRTIO_HEAD_F_CONNECTED	(1U << 1)	/* a monitor is plugged */
+
+/**
+ * struct uvirtio_gpu_head - argument of UV_GPU_HEAD: one head (scanout) of
+ *	a virtio-gpu, as a monitor plugged into it
+ * @dev_id: with UVIRTIO_HEAD_F_DEVICE, the virtio-gpu to change (the id of
+ *	uvirtio.<id>); else zero, and the head is that of the device this
+ *	file creates next (before UV_DEV_CREATE, whose device must then be a
+ *	virtio-gpu whose config space counts the head in num_scanouts).
+ * @head: the head, from 0; less than UVIRTIO_GPU_MAX_HEADS and than the
+ *	device's num_scanouts.
+ * @flags: UVIRTIO_HEAD_F_*.
+ * @width: with UVIRTIO_HEAD_F_CONNECTED, the width of its preferred mode,
+ *	UVIRTIO_GPU_MIN_SIDE to UVIRTIO_GPU_MAX_SIDE; else zero.
+ * @height: likewise.
+ * @dpi: with UVIRTIO_HEAD_F_CONNECTED, the monitor's dots per inch, which
+ *	give its physical size: UVIRTIO_GPU_MIN_DPI to UVIRTIO_GPU_MAX_DPI,
+ *	or zero for the head's DPI so far (UVIRTIO_GPU_DEFAULT_DPI for a
+ *	head that never had one); else zero.
+ * @reserved: must be zero.
+ *
+ * A device given heads answers GET_DISPLAY_INFO and GET_EDID itself (its
+ * expectations for them are not used) and offers VIRTIO_GPU_F_EDID; heads
+ * not given are disconnected. Each head's EDID is the module's: a monitor
+ * named "uvirtio", the serial (@dev_id << 8 | @head), the physical size
+ * from @dpi, the preferred mode first; a mode that an EDID base block
+ * cannot describe gets none (the driver keeps the display-info mode).
+ *
+ * On a device that exists, the change reaches the driver as a monitor
+ * change does: VIRTIO_GPU_EVENT_DISPLAY in events_read and a config
+ * change interrupt, then the new display info and EDID. Returns -ENOENT
+ * for an unknown @dev_id, -ENODEV for a device being destroyed, -EINVAL
+ * for a device that is not a virtio-gpu, a head it does not have or a
+ * value out of range, -EBUSY without UVIRTIO_HEAD_F_DEVICE after
+ * UV_DEV_CREATE.
+ */
+struct uvirtio_gpu_head {
+	__u32 dev_id;
+	__u32 head;
+	__u32 flags;
+	__u32 width;
+	__u32 height;
+	__u32 dpi;
+	__u64 reserved[3];
+};
+
 #define UVIRTIO_IOCTL_BASE	'V'
 /* The 2020 ABI. */
 #define UV_DEV_CREATE		_IOW(UVIRTIO_IOCTL_BASE, 1, struct uvirtio_setup)
@@ -167,5 +223,7 @@ struct uvirtio_list {
 #define UV_GET_API_VERSION	_IOR(UVIRTIO_IOCTL_BASE, 3, __u32)
 #define UV_DEV_DESTROY		_IOW(UVIRTIO_IOCTL_BASE, 4, struct uvirtio_destroy)
 #define UV_DEV_LIST		_IOWR(UVIRTIO_IOCTL_BASE, 5, struct uvirtio_list)
+/* API version 2. */
+#define UV_GPU_HEAD		_IOW(UVIRTIO_IOCTL_BASE, 6, struct uvirtio_gpu_head)
 
 #endif /* _UAPI_LINUX_UVIRTIO_H */

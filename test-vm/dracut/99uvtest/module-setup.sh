@@ -19,7 +19,7 @@ installkernel() {
 install() {
     inst_multiple modetest timeout dd grep sed cat ls readlink sleep head \
         tail tr dmesg sh find mount mountpoint rm mkdir rmdir awk touch sync \
-        sort rmmod
+        sort rmmod edid-decode cmp udevadm
     for _b in "$UVTEST_BIN"/*; do
         inst_simple "$_b" "/usr/bin/${_b##*/}"
     done

@@ -374,6 +374,79 @@ case_driver_console() {
     run_tap 600 drivers uvtest-stress drivers 1 3 500
 }
 
+# A connector of the display's card: head_dir N is Virtual-N's sysfs folder.
+head_dir() { ls -d /sys/class/drm/card*-Virtual-"$1" 2> /dev/null | head -n 1; }
+head_mode() { head -n 1 "$(head_dir "$1")/modes" 2> /dev/null; }
+head_is() { test "$(cat "$(head_dir "$1")/status" 2> /dev/null)" = "$2"; }
+mode_is() { test "$(head_mode "$1")" = "$2"; }
+edid_says() { edid-decode "$(head_dir "$1")/edid" 2> /dev/null | grep -qF "$2"; }
+# Whether DRM's state has CRTC crtc-N enabled (1) or not (0).
+crtc_enabled() {
+    awk -v c="crtc-$1" '$1 ~ /^crtc\[/ { on = ($2 == c) }
+        on && $1 ~ /^enable=/ { print substr($1, 8); exit }' "$(drm_state)"
+}
+crtc_off() { test "$(crtc_enabled "$1")" = 0; }
+
+# Heads from UV_GPU_HEAD (uvtest-heads): what it refuses, then two heads
+# with their EDID, a resize, an unplug and a plug, as a user sees them.
+case_heads() {
+    check "rd.uvirtio=0: uvirtio-boot made no device" test -z "$(uvirtio_dev)"
+    check "modprobe uvirtio" modprobe uvirtio
+    check "modprobe virtio_gpu" modprobe virtio_gpu
+    run_tap 300 heads uvtest-heads check
+    udevadm settle --timeout=30
+    check "uvtest-heads check left no device" test -z "$(uvirtio_dev)"
+
+    _id=$(uvtest-heads create 1920x1080@144 1280x1024)
+    check "a virtio-gpu with heads 1920x1080@144dpi and 1280x1024 ($_id)" \
+        test -n "$_id"
+    udevadm settle --timeout=30
+    wait_for 10 head_is 2 connected
+    check "Virtual-1 is connected" head_is 1 connected
+    check "Virtual-2 is connected" head_is 2 connected
+    check "Virtual-1 prefers 1920x1080 ($(head_mode 1))" test "$(head_mode 1)" = 1920x1080
+    check "Virtual-2 prefers 1280x1024 ($(head_mode 2))" test "$(head_mode 2)" = 1280x1024
+    for _n in 1 2; do
+        check "Virtual-$_n's EDID passes edid-decode --check" \
+            sh -c "edid-decode --check '$(head_dir $_n)/edid' | grep -qx 'EDID conformity: PASS'"
+        check "Virtual-$_n's EDID names the monitor 'uvirtio'" \
+            edid_says $_n "Display Product Name: 'uvirtio'"
+    done
+    check "Virtual-1 is 34 cm x 19 cm (1920x1080 at 144 dpi)" \
+        edid_says 1 "Maximum image size: 34 cm x 19 cm"
+    check "Virtual-2 is 34 cm x 27 cm (1280x1024 at 96 dpi)" \
+        edid_says 2 "Maximum image size: 34 cm x 27 cm"
+    check "the two heads have serials of their own" \
+        sh -c "! cmp -s '$(head_dir 1)/edid' '$(head_dir 2)/edid'"
+    check "modetest lists 1920x1080 and the EDID's smaller modes" \
+        sh -c "modetest -M virtio_gpu -c | grep -q ' 1920x1080 ' &&
+               modetest -M virtio_gpu -c | grep -q ' 1280x720 '"
+
+    udevadm monitor --kernel --property --subsystem-match=drm > /tmp/uevents 2>&1 &
+    _mon=$!
+    sleep 1
+    check "uvtest-heads set $_id 0 1280x720 (a resize)" uvtest-heads set "$_id" 0 1280x720
+    check "Virtual-1 prefers 1280x720 within a second" wait_for 1 mode_is 1 1280x720
+    check "DRM sent its hotplug uevent" wait_for 2 grep -q '^HOTPLUG=1' /tmp/uevents
+    check "Virtual-1's EDID follows: 1280x720 is its first detailed timing" \
+        edid_says 1 "DTD 1:  1280x720"
+    check "uvtest-heads set $_id 1 off (an unplug)" uvtest-heads set "$_id" 1 off
+    check "Virtual-2 is disconnected within a second" wait_for 1 head_is 2 disconnected
+    check "Virtual-2's CRTC is no longer scanned out" wait_for 5 crtc_off 1
+    check "uvtest-heads set $_id 1 1600x900 (a plug)" uvtest-heads set "$_id" 1 1600x900
+    check "Virtual-2 is connected again, preferring 1600x900" \
+        wait_for 2 mode_is 2 1600x900
+    kill "$_mon" 2> /dev/null
+
+    for _bad in "$_id 2 800x600" "$_id 0 63x600" "4242 0 800x600"; do
+        # shellcheck disable=SC2086
+        check "uvtest-heads set $_bad is refused" sh -c "! uvtest-heads set $_bad 2> /dev/null"
+    done
+    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
+    udevadm settle --timeout=30
+    check "the display went with it" test -z "$(uvirtio_dev)"
+}
+
 # The seed's sample client makes the display, without uvirtio-boot.
 case_sample() {
     check "rd.uvirtio=0: uvirtio-boot made no device" test -z "$(uvirtio_dev)"

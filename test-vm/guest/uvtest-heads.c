@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The heads of a virtio-gpu through UV_GPU_HEAD, in the test guest.
+ *   uvtest-heads check               TAP: what UV_GPU_HEAD refuses, and why
+ *   uvtest-heads create MODE...      a sticky virtio-gpu with one head per
+ *                                    MODE (WIDTHxHEIGHT[@DPI]); prints its id
+ *   uvtest-heads set ID HEAD MODE|off  plugs, resizes or unplugs a head
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/virtio_gpu.h>
+#include <linux/virtio_ids.h>
+
+#include "uvtest.h"
+
+#define STICK	(1 << UVIRTIO_DEV_FLAG_STICK)
+
+/* MODE is WIDTHxHEIGHT[@DPI] or "off"; 0 when it is neither. */
+static int parse_mode(const char *s, struct uvirtio_gpu_head *h)
+{
+	unsigned int w, hh, dpi = 0;
+	char end;
+
+	if (!strcmp(s, "off"))
+		return 1;
+	if (sscanf(s, "%ux%u%c", &w, &hh, &end) == 2 ||
+	    (sscanf(s, "%ux%u@%u%c", &w, &hh, &dpi, &end) == 3)) {
+		h->flags |= UVIRTIO_HEAD_F_CONNECTED;
+		h->width = w;
+		h->height = hh;
+		h->dpi = dpi;
+		return 1;
+	}
+	return 0;
+}
+
+/* A virtio-gpu's config space with @heads scanouts. */
+static void gpu_config(struct virtio_gpu_config *c, __u32 heads)
+{
+	memset(c, 0, sizeof(*c));
+	c->num_scanouts = heads;
+}
+
+static int gpu_create(int fd, __u32 heads, __u16 flags, __u32 id)
+{
+	static struct virtio_gpu_config c;
+	struct uvirtio_setup s = {
+		.config_addr = (uintptr_t)&c,
+		.config_len = sizeof(c),
+		.flags = flags,
+		.id = id,
+	};
+
+	gpu_config(&c, heads);
+	return ioctl(fd, UV_DEV_CREATE, &s);
+}
+
+static int head_ioctl(int fd, __u32 dev_id, __u32 head, __u32 flags,
+		      __u32 w, __u32 h, __u32 dpi)
+{
+	struct uvirtio_gpu_head g = {
+		.dev_id = dev_id, .head = head, .flags = flags,
+		.width = w, .height = h, .dpi = dpi,
+	};
+
+	return ioctl(fd, UV_GPU_HEAD, &g);
+}
+
+#define CONN	UVIRTIO_HEAD_F_CONNECTED
+#define DEV	UVIRTIO_HEAD_F_DEVICE
+
+/* What UV_GPU_HEAD refuses before it looks at any device. */
+static const struct bad_head {
+	const char *why;
+	__u32 dev_id, head, flags, width, height, dpi;
+	int reserved;
+} bad_heads[] = {
+	{ "a reserved field set", 0, 0, CONN, 1024, 768, 0, 1 },
+	{ "an unknown flag", 0, 0, CONN | 4, 1024, 768, 0, 0 },
+	{ "head 16", 0, 16, CONN, 1024, 768, 0, 0 },
+	{ "a width of 63", 0, 0, CONN, 63, 768, 0, 0 },
+	{ "a width of 8193", 0, 0, CONN, 8193, 768, 0, 0 },
+	{ "a height of 63", 0, 0, CONN, 1024, 63, 0, 0 },
+	{ "a height of 8193", 0, 0, CONN, 1024, 8193, 0, 0 },
+	{ "47 dpi", 0, 0, CONN, 1024, 768, 47, 0 },
+	{ "961 dpi", 0, 0, CONN, 1024, 768, 961, 0 },
+	{ "a size on a head not connected", 0, 0, 0, 1024, 768, 0, 0 },
+	{ "a dpi on a head not connected", 0, 0, 0, 0, 0, 96, 0 },
+	{ "a device id without UVIRTIO_HEAD_F_DEVICE", 3, 0, CONN, 1024, 768,
+	  0, 0 },
+};
+
+static void check_bad_heads(void)
+{
+	struct uvirtio_gpu_head g;
+	size_t i;
+	int fd = xopen();
+
+	for (i = 0; i < sizeof(bad_heads) / sizeof(bad_heads[0]); i++) {
+		const struct bad_head *b = &bad_heads[i];
+		char what[128];
+
+		memset(&g, 0, sizeof(g));
+		g.dev_id = b->dev_id;
+		g.head = b->head;
+		g.flags = b->flags;
+		g.width = b->width;
+		g.height = b->height;
+		g.dpi = b->dpi;
+		g.reserved[2] = b->reserved;
+		snprintf(what, sizeof(what), "UV_GPU_HEAD with %s", b->why);
+		fails(ioctl(fd, UV_GPU_HEAD, &g), EINVAL, what);
+	}
+	fails(ioctl(fd, UV_GPU_HEAD, (void *)16), EFAULT,
+	      "UV_GPU_HEAD with an unmapped argument");
+	close(fd);
+}
+
+/*
+ * An expectation that answers GET_EDID with @size: the module takes it
+ * only when @size fits the spec's edid[].
+ */
+static int create_with_edid_reply(int fd, __u32 size)
+{
+	static struct uvirtio_expect ex;
+	static __le32 match, reply[7];
+
+	match = VIRTIO_GPU_CMD_GET_EDID;
+	memset(reply, 0, sizeof(reply));
+	reply[0] = VIRTIO_GPU_RESP_OK_EDID;
+	reply[6] = size;
+	memset(&ex, 0, sizeof(ex));
+	strcpy(ex.expects[0].vq_name, "control");
+	ex.expects[0].blocks[0].len = sizeof(struct virtio_gpu_cmd_get_edid);
+	ex.expects[0].blocks[0].flags = VRING_DESC_F_NEXT;
+	ex.expects[0].blocks[0].data = (uintptr_t)&match;
+	ex.expects[0].blocks[0].rules[0].len = sizeof(match);
+	ex.expects[0].blocks[1].len = sizeof(struct virtio_gpu_resp_edid);
+	ex.expects[0].blocks[1].flags = VRING_DESC_F_WRITE;
+	ex.expects[0].blocks[1].data = (uintptr_t)reply;
+	ex.expects[0].blocks[1].rules[0].len = sizeof(reply);
+	if (ioctl(fd, UV_DEV_EXPECT, &ex))
+		return -1;
+	/* No scanout: no driver binds, only the module's check runs. */
+	return gpu_create(fd, 0, 0, VIRTIO_ID_GPU);
+}
+
+static void check_devices(void)
+{
+	int fd = xopen(), other = xopen(), id;
+	__u32 version = 0;
+
+	ok(ioctl(fd, UV_GET_API_VERSION, &version) == 0 && version == 2,
+	   "UV_GET_API_VERSION is 2 with UV_GPU_HEAD (got %u)", version);
+
+	fails(head_ioctl(other, 0x7ffffff0, 0, DEV | CONN, 1024, 768, 0),
+	      ENOENT, "UV_GPU_HEAD on a device that does not exist");
+
+	/* A device of another type. */
+	id = gpu_create(fd, 1, 0, 0xfff0);
+	ok(id >= 0, "a device of type 0xfff0 is created (id %d)", id);
+	fails(head_ioctl(other, id, 0, DEV | CONN, 1024, 768, 0), EINVAL,
+	      "UV_GPU_HEAD on a device that is not a virtio-gpu");
+	close(fd);
+
+	/* Heads set up for a device that is then not a virtio-gpu. */
+	fd = xopen();
+	ok(head_ioctl(fd, 0, 0, CONN, 1024, 768, 0) == 0,
+	   "UV_GPU_HEAD before UV_DEV_CREATE keeps a head");
+	fails(gpu_create(fd, 1, 0, 0xfff0), EINVAL,
+	      "UV_DEV_CREATE of another type after UV_GPU_HEAD");
+	close(fd);
+
+	/* A head that the config space does not count. */
+	fd = xopen();
+	ok(head_ioctl(fd, 0, 1, CONN, 1024, 768, 0) == 0,
+	   "UV_GPU_HEAD for head 1 before UV_DEV_CREATE");
+	fails(gpu_create(fd, 1, 0, VIRTIO_ID_GPU), EINVAL,
+	      "UV_DEV_CREATE with num_scanouts 1 and head 1 given");
+	close(fd);
+
+	/* A virtio-gpu given no head: its display is its expectations'. */
+	fd = xopen();
+	id = gpu_create(fd, 1, 0, VIRTIO_ID_GPU);
+	ok(id >= 0, "a virtio-gpu with one scanout, no heads, is created (id %d)",
+	   id);
+	fails(head_ioctl(other, id, 0, DEV | CONN, 1024, 768, 0), EINVAL,
+	      "UV_GPU_HEAD on a virtio-gpu created without heads");
+	fails(head_ioctl(fd, 0, 0, CONN, 1024, 768, 0), EBUSY,
+	      "UV_GPU_HEAD without UVIRTIO_HEAD_F_DEVICE after UV_DEV_CREATE");
+	close(fd);
+
+	/* A virtio-gpu with heads, and no scanout the driver would take. */
+	fd = xopen();
+	ok(head_ioctl(fd, 0, 0, CONN, 1024, 768, 0) == 0 &&
+	   head_ioctl(fd, 0, 0, 0, 0, 0, 0) == 0,
+	   "a head given, then taken back, before UV_DEV_CREATE");
+	close(fd);
+
+	fd = xopen();
+	fails(create_with_edid_reply(fd, 1025), EINVAL,
+	      "a virtio-gpu whose GET_EDID reply says 1025 bytes");
+	close(fd);
+	fd = xopen();
+	id = create_with_edid_reply(fd, 1024);
+	ok(id >= 0, "a virtio-gpu whose GET_EDID reply says 1024 bytes (id %d)",
+	   id);
+	close(fd);
+	close(other);
+}
+
+static int create_heads(int argc, char **argv)
+{
+	int fd = xopen(), i, id;
+
+	for (i = 0; i < argc; i++) {
+		struct uvirtio_gpu_head g = { .head = i };
+
+		if (!parse_mode(argv[i], &g) || ioctl(fd, UV_GPU_HEAD, &g)) {
+			fprintf(stderr, "uvtest-heads: head %d '%s': %s\n", i,
+				argv[i], strerror(errno));
+			return 1;
+		}
+	}
+	id = gpu_create(fd, argc, STICK, VIRTIO_ID_GPU);
+	if (id < 0) {
+		perror("uvtest-heads: UV_DEV_CREATE");
+		return 1;
+	}
+	printf("%d\n", id);
+	return 0;
+}
+
+static int set_head(const char *id, const char *head, const char *mode)
+{
+	struct uvirtio_gpu_head g = {
+		.dev_id = atoi(id), .head = atoi(head),
+		.flags = UVIRTIO_HEAD_F_DEVICE,
+	};
+	int fd = xopen();
+
+	if (!parse_mode(mode, &g)) {
+		fprintf(stderr, "uvtest-heads: '%s' is not a mode\n", mode);
+		return 2;
+	}
+	if (ioctl(fd, UV_GPU_HEAD, &g)) {
+		fprintf(stderr, "uvtest-heads: UV_GPU_HEAD: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "check")) {
+		check_bad_heads();
+		check_devices();
+		return done_testing();
+	}
+	if (argc >= 3 && !strcmp(argv[1], "create"))
+		return create_heads(argc - 2, argv + 2);
+	if (argc == 5 && !strcmp(argv[1], "set"))
+		return set_head(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: uvtest-heads check | create MODE... | set ID HEAD MODE|off\n");
+	return 2;
+}
