@@ -7,14 +7,22 @@
 #
 # uvirtio-boot sets width and height from uvirtio.gpu=WIDTHxHEIGHT;
 # by hand: uvirtio-boot create gpu width=1920 height=1080
+#
+# With a "heads" parameter uvirtio-boot also gives the module the monitors
+# (UV_GPU_HEAD): heads scanouts, head 0 at width x height and dpi (the
+# others from uvirtio.gpu=W1xH1,W2xH2,... or unplugged), each with its
+# EDID. The module then answers GET_DISPLAY_INFO and GET_EDID itself; the
+# expectation below is the display of a module that cannot.
 
 device 16                       # VIRTIO_ID_GPU
 param width 1024 64 8192
 param height 768 64 8192
+param heads 1 1 16              # scanouts (num_scanouts)
+param dpi 96 48 960             # the monitors' DPI: their physical size
 
 # struct virtio_gpu_config: events_read, events_clear, num_scanouts,
 # num_capsets
-config le32:0 le32:0 le32:1 le32:0
+config le32:0 le32:0 le32:$heads le32:0
 
 expect control
 block read 24 next              # struct virtio_gpu_ctrl_hdr

@@ -108,27 +108,61 @@ static int read_side(const char *s, size_t len, long *out)
 	return 0;
 }
 
+int gpu_head_read(const char *s, size_t len, struct gpu_head *h)
+{
+	size_t x = strcspn(s, "xX"), at;
+	struct gpu_head r = { 0 };
+
+	if (x >= len)
+		return -1;
+	at = x + 1 + strcspn(s + x + 1, "@");
+	if (at > len)
+		at = len;
+	if (read_side(s, x, &r.width) ||
+	    read_side(s + x + 1, at - x - 1, &r.height))
+		return -1;
+	/* "@144dpi": digits, then "dpi". */
+	if (at < len &&
+	    (len - at < 1 + 3 || strncasecmp(s + len - 3, "dpi", 3) ||
+	     read_side(s + at + 1, len - at - 1 - 3, &r.dpi)))
+		return -1;
+	*h = r;
+	return 0;
+}
+
 static enum gpu_request read_value(const char *v, size_t len,
 				   struct gpu_req *req)
 {
-	size_t x = strcspn(v, "xX");
 	int shown = len > GPU_VALUE_MAX ? GPU_VALUE_MAX : (int)len;
-	long width, height;
+	size_t at = 0, n;
 
 	snprintf(req->value, sizeof(req->value), "%.*s", shown, v);
 	/* "off" in any case, as kstrtobool() takes it; 0 as kstrtoul() has it. */
 	if ((len == 3 && !strncasecmp(v, "off", 3)) ||
 	    (len && strspn(v, "0") >= len))
 		return req->kind = GPU_OFF;
-	if (x >= len || read_side(v, x, &width) ||
-	    read_side(v + x + 1, len - x - 1, &height)) {
-		snprintf(req->msg, sizeof(req->msg),
-			 GPU_PARAM "=%s is not WIDTHxHEIGHT, off or 0",
-			 req->value);
-		return req->kind = GPU_INVALID;
+	for (;;) {
+		n = strcspn(v + at, ",");
+		if (at + n > len)
+			n = len - at;
+		if (req->nheads == UVIRTIO_GPU_MAX_HEADS) {
+			snprintf(req->msg, sizeof(req->msg),
+				 GPU_PARAM "=%s has more than %d heads",
+				 req->value, UVIRTIO_GPU_MAX_HEADS);
+			return req->kind = GPU_INVALID;
+		}
+		if (gpu_head_read(v + at, n, &req->heads[req->nheads])) {
+			snprintf(req->msg, sizeof(req->msg),
+				 GPU_PARAM "=%s is not WIDTHxHEIGHT[@DPIdpi][,...], off or 0",
+				 req->value);
+			return req->kind = GPU_INVALID;
+		}
+		req->nheads++;
+		at += n;
+		if (at >= len)
+			break;
+		at++;		/* the comma; one at the end reads as a head */
 	}
-	req->width = width;
-	req->height = height;
 	return req->kind = GPU_MODE;
 }
 
@@ -197,6 +231,44 @@ int config_words(char *text, char *msg, size_t msglen)
 	return ret;
 }
 
+/*
+ * The message for the first head of @req outside @b, in @msg; 0 when
+ * every head lies within.
+ */
+static int gpu_heads_outside(const struct gpu_req *req,
+			     const struct gpu_bounds *b, char *msg,
+			     size_t msglen, const char *file, const char *sep)
+{
+	unsigned int i;
+
+	for (i = 0; i < req->nheads; i++) {
+		const struct gpu_head *h = &req->heads[i];
+
+		if (!h->width || !h->height) {
+			snprintf(msg, msglen,
+				 "%s%s" GPU_PARAM "=%s has a zero side; using the default mode",
+				 file, sep, req->value);
+			return 1;
+		}
+		if (h->width < b->min_width || h->width > b->max_width ||
+		    h->height < b->min_height || h->height > b->max_height) {
+			snprintf(msg, msglen,
+				 "%s%s" GPU_PARAM "=%s is outside %lldx%lld..%lldx%lld; using the default mode",
+				 file, sep, req->value, b->min_width,
+				 b->min_height, b->max_width, b->max_height);
+			return 1;
+		}
+		if (h->dpi && (h->dpi < b->min_dpi || h->dpi > b->max_dpi)) {
+			snprintf(msg, msglen,
+				 "%s%s" GPU_PARAM "=%s: %ld dpi is outside %lld..%lld; using the default mode",
+				 file, sep, req->value, h->dpi, b->min_dpi,
+				 b->max_dpi);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void gpu_decide(const struct gpu_req *req, const struct gpu_bounds *b,
 		struct gpu_plan *plan)
 {
@@ -222,24 +294,13 @@ void gpu_decide(const struct gpu_req *req, const struct gpu_bounds *b,
 			 "%s%s%s; using the default mode", file, sep, req->msg);
 		break;
 	case GPU_MODE:
-		if (!req->width || !req->height) {
-			snprintf(plan->msg, sizeof(plan->msg),
-				 "%s%s" GPU_PARAM "=%s has a zero side; using the default mode",
-				 file, sep, req->value);
-		} else if (req->width < b->min_width ||
-			   req->width > b->max_width ||
-			   req->height < b->min_height ||
-			   req->height > b->max_height) {
-			snprintf(plan->msg, sizeof(plan->msg),
-				 "%s%s" GPU_PARAM "=%s is outside %lldx%lld..%lldx%lld; using the default mode",
-				 file, sep, req->value, b->min_width,
-				 b->min_height, b->max_width, b->max_height);
-		} else {
-			plan->action = GPU_DEVICE_MODE;
-			plan->width = req->width;
-			plan->height = req->height;
-			plan->level = LOG_INFO;
-		}
+		if (gpu_heads_outside(req, b, plan->msg, sizeof(plan->msg),
+				      file, sep))
+			break;
+		plan->action = GPU_DEVICE_MODE;
+		plan->nheads = req->nheads;
+		memcpy(plan->heads, req->heads, sizeof(plan->heads));
+		plan->level = LOG_INFO;
 		break;
 	}
 }

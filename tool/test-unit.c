@@ -44,7 +44,7 @@ static void test_cmdline_mode(const char *cmdline, enum gpu_request want,
 	struct gpu_req req;
 	enum gpu_request got = cmdline_gpu(cmdline, &req);
 	const char *msg = req.msg;
-	long width = req.width, height = req.height;
+	long width = req.heads[0].width, height = req.heads[0].height;
 	char name[128];
 	size_t i;
 
@@ -152,7 +152,7 @@ static void test_config_case(const char *text, int want_ret,
 	   want_ret ? msg : "");
 	got = cmdline_gpu(buf, &req);
 	ok(got == want &&
-	   (want != GPU_MODE || (req.width == w && req.height == h)),
+	   (want != GPU_MODE || (req.heads[0].width == w && req.heads[0].height == h)),
 	   "config '%s' gives %s %ldx%ld", name,
 	   want == GPU_ABSENT ? "no request" : want == GPU_OFF ? "off" :
 	   want == GPU_INVALID ? "invalid" : "mode", w, h);
@@ -368,7 +368,7 @@ struct gpu_case {
 
 #define CONF		"/etc/uvirtio.conf"
 #define DEFAULT		"; using the default mode"
-#define NOT_MODE	" is not WIDTHxHEIGHT, off or 0" DEFAULT
+#define NOT_MODE	" is not WIDTHxHEIGHT[@DPIdpi][,...], off or 0" DEFAULT
 #define OUTSIDE		" is outside 64x64..8192x8192" DEFAULT
 #define NO_VALUE	"uvirtio.gpu needs a value: WIDTHxHEIGHT, off or 0" DEFAULT
 #define LONG_VALUE	"a123456789b123456789c123456789d123456789e123456789f123456789g123456789"
@@ -459,7 +459,8 @@ static void test_gpu_decide_case(const struct gpu_case *c,
 	gpu_decide(&req, b, &plan);
 	ok(plan.action == c->action &&
 	   (c->action != GPU_DEVICE_MODE ||
-	    (plan.width == c->width && plan.height == c->height)),
+	    (plan.heads[0].width == c->width &&
+	     plan.heads[0].height == c->height)),
 	   "'%s' from %s: %s %ldx%ld", c->cmdline, from,
 	   c->action == GPU_NO_DEVICE ? "no device" :
 	   c->action == GPU_DEVICE_MODE ? "a device at" :
@@ -469,9 +470,77 @@ static void test_gpu_decide_case(const struct gpu_case *c,
 	   from, c->msg, c->level, plan.msg, plan.level);
 }
 
+/* Several heads, and DPIs: the heads gpu_decide() plans, or its message. */
+static const struct heads_case {
+	const char *cmdline;
+	const char *heads;	/* "WxH@DPI,..." planned; NULL: the default */
+	const char *msg;	/* exactly */
+} heads_cases[] = {
+	{ "uvirtio.gpu=1920x1080@144dpi", "1920x1080@144", "" },
+	{ "uvirtio.gpu=1920x1080@144DPI", "1920x1080@144", "" },
+	{ "uvirtio.gpu=1920x1080,1280x1024", "1920x1080@0,1280x1024@0", "" },
+	{ "uvirtio.gpu=800x600@48dpi,640x480@960dpi,1024x768",
+	  "800x600@48,640x480@960,1024x768@0", "" },
+	{ "uvirtio.gpu=64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64,"
+	  "64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64",
+	  "64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,"
+	  "64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,64x64@0,64x64@0",
+	  "" },
+	{ "uvirtio.gpu=64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64,"
+	  "64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64", NULL,
+	  "uvirtio.gpu=64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x64,64x6 has more than 16 heads" DEFAULT },
+	{ "uvirtio.gpu=1920x1080,", NULL,
+	  "uvirtio.gpu=1920x1080," NOT_MODE },
+	{ "uvirtio.gpu=,1920x1080", NULL,
+	  "uvirtio.gpu=,1920x1080" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080,,800x600", NULL,
+	  "uvirtio.gpu=1920x1080,,800x600" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080@", NULL, "uvirtio.gpu=1920x1080@" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080@dpi", NULL,
+	  "uvirtio.gpu=1920x1080@dpi" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080@144", NULL,
+	  "uvirtio.gpu=1920x1080@144" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080@144dpix", NULL,
+	  "uvirtio.gpu=1920x1080@144dpix" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080@-1dpi", NULL,
+	  "uvirtio.gpu=1920x1080@-1dpi" NOT_MODE },
+	{ "uvirtio.gpu=1920x1080@47dpi", NULL,
+	  "uvirtio.gpu=1920x1080@47dpi: 47 dpi is outside 48..960" DEFAULT },
+	{ "uvirtio.gpu=1920x1080,800x600@961dpi", NULL,
+	  "uvirtio.gpu=1920x1080,800x600@961dpi: 961 dpi is outside 48..960" DEFAULT },
+	{ "uvirtio.gpu=1920x1080,8193x600", NULL,
+	  "uvirtio.gpu=1920x1080,8193x600" OUTSIDE },
+	{ "uvirtio.gpu=1920x1080,0x600", NULL,
+	  "uvirtio.gpu=1920x1080,0x600 has a zero side" DEFAULT },
+};
+
+static void test_heads_case(const struct heads_case *c,
+			    const struct gpu_bounds *b)
+{
+	struct gpu_plan plan;
+	struct gpu_req req;
+	char got[512] = "";
+	unsigned int i;
+
+	cmdline_gpu(c->cmdline, &req);
+	gpu_decide(&req, b, &plan);
+	for (i = 0; plan.action == GPU_DEVICE_MODE && i < plan.nheads; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got),
+			 "%s%ldx%ld@%ld", i ? "," : "", plan.heads[i].width,
+			 plan.heads[i].height, plan.heads[i].dpi);
+	if (c->heads)
+		ok(plan.action == GPU_DEVICE_MODE && !strcmp(got, c->heads),
+		   "'%s' plans heads %s (got %s)", c->cmdline, c->heads, got);
+	else
+		ok(plan.action == GPU_DEVICE_DEFAULT && plan.level == LOG_ERR,
+		   "'%s' plans the default mode, an error", c->cmdline);
+	ok(!strcmp(plan.msg, c->msg), "'%s' says '%s' (got '%s')", c->cmdline,
+	   c->msg, plan.msg);
+}
+
 static void test_gpu_decide(void)
 {
-	const struct profile_param *pw, *ph;
+	const struct profile_param *pw, *ph, *pd;
 	struct gpu_bounds b;
 	struct gpu_plan plan;
 	struct gpu_req req;
@@ -495,8 +564,16 @@ static void test_gpu_decide(void)
 	b.max_height = ph->max;
 	ok(b.min_width == 64 && b.max_width == 8192 && b.min_height == 64 &&
 	   b.max_height == 8192, "the gpu profile's bounds are 64..8192 a side");
+	pd = profile_find_param(&prof, "dpi");
+	ok(pd && pd->value == UVIRTIO_GPU_DEFAULT_DPI &&
+	   pd->min == UVIRTIO_GPU_MIN_DPI && pd->max == UVIRTIO_GPU_MAX_DPI,
+	   "the gpu profile's dpi is 96, 48..960 as the kernel's");
+	b.min_dpi = pd ? pd->min : 0;
+	b.max_dpi = pd ? pd->max : 0;
 	for (i = 0; i < sizeof(gpu_cases) / sizeof(gpu_cases[0]); i++)
 		test_gpu_decide_case(&gpu_cases[i], &b);
+	for (i = 0; i < sizeof(heads_cases) / sizeof(heads_cases[0]); i++)
+		test_heads_case(&heads_cases[i], &b);
 
 	/* The bounds are the profile's, not the tool's. */
 	b.min_width = 1;
@@ -510,8 +587,9 @@ static void test_gpu_decide(void)
 	   "other bounds are named in the message (%s)", plan.msg);
 	cmdline_gpu("uvirtio.gpu=1x2", &req);
 	gpu_decide(&req, &b, &plan);
-	ok(plan.action == GPU_DEVICE_MODE && plan.width == 1 &&
-	   plan.height == 2 && !plan.msg[0], "1x2 lies within 1x2..100x50");
+	ok(plan.action == GPU_DEVICE_MODE && plan.heads[0].width == 1 &&
+	   plan.heads[0].height == 2 && !plan.msg[0],
+	   "1x2 lies within 1x2..100x50");
 }
 
 struct bad_profile {

@@ -309,8 +309,63 @@ static void load_driver(int fd, int id)
 	    u.release);
 }
 
-/* Creates a sticky device from the loaded profile; its id, or -1. */
-static int create_device(int fd)
+/*
+ * The monitors of a virtio-gpu from the loaded profile when it has a
+ * "heads" parameter: head 0 at width x height and dpi, the others not
+ * connected (plug connects them). Returns how many, 0 for a profile
+ * without heads.
+ */
+static unsigned int profile_heads(struct gpu_head *heads)
+{
+	const struct profile_param *n = profile_find_param(&profile, "heads");
+	const struct profile_param *w = profile_find_param(&profile, "width");
+	const struct profile_param *h = profile_find_param(&profile, "height");
+	const struct profile_param *d = profile_find_param(&profile, "dpi");
+
+	if (profile.device_id != VIRTIO_ID_GPU || !n || !w || !h ||
+	    n->value < 1 || n->value > UVIRTIO_GPU_MAX_HEADS)
+		return 0;
+	memset(heads, 0, sizeof(*heads) * n->value);
+	heads[0].width = w->value;
+	heads[0].height = h->value;
+	heads[0].dpi = d ? d->value : 0;
+	return (unsigned int)n->value;
+}
+
+/*
+ * Gives the device to be created on @fd its @n heads (UV_GPU_HEAD); a head
+ * of width 0 is left disconnected, one of dpi 0 gets the kernel's 96.
+ */
+static int give_heads(int fd, const struct gpu_head *heads, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct uvirtio_gpu_head g = { .head = i };
+
+		if (!heads[i].width)
+			continue;
+		g.flags = UVIRTIO_HEAD_F_CONNECTED;
+		g.width = heads[i].width;
+		g.height = heads[i].height;
+		g.dpi = heads[i].dpi;
+		if (ioctl(fd, UV_GPU_HEAD, &g) < 0) {
+			say(LOG_ERR, "the kernel refused head %u (%ldx%ld): %s",
+			    i, heads[i].width, heads[i].height,
+			    errno == ENOTTY ?
+			    "the loaded uvirtio module is older than this tool" :
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Creates a sticky device from the loaded profile, a virtio-gpu with the
+ * @n heads given; its id, or -1.
+ */
+static int create_device(int fd, const struct gpu_head *heads, unsigned int n)
 {
 	struct uvirtio_setup setup;
 	int id;
@@ -320,6 +375,8 @@ static int create_device(int fd)
 		    strerror(errno));
 		return -1;
 	}
+	if (give_heads(fd, heads, n))
+		return -1;
 	profile_setup(&profile, &setup, 1);
 	id = ioctl(fd, UV_DEV_CREATE, &setup);
 	if (id < 0) {
@@ -372,11 +429,14 @@ static void gpu_request(struct gpu_req *req)
  */
 static int boot(void)
 {
-	const struct profile_param *pw = NULL, *ph = NULL;
+	const struct profile_param *pw = NULL, *ph = NULL, *pd = NULL;
+	struct gpu_head heads[UVIRTIO_GPU_MAX_HEADS];
 	struct gpu_bounds bounds = { 0 };
 	struct uvirtio_dev_info gpu;
 	struct gpu_plan plan;
 	struct gpu_req req;
+	unsigned int i, n = 0;
+	char modes[256] = "";
 	int fd, id, ret;
 
 	boot_mode = 1;
@@ -389,6 +449,7 @@ static int boot(void)
 		}
 		pw = profile_find_param(&profile, "width");
 		ph = profile_find_param(&profile, "height");
+		pd = profile_find_param(&profile, "dpi");
 		if (!pw || !ph) {
 			say(LOG_ERR, "the gpu profile has no width and height parameters; no display created");
 			return EXIT_PROFILE;
@@ -397,6 +458,8 @@ static int boot(void)
 		bounds.max_width = pw->max;
 		bounds.min_height = ph->min;
 		bounds.max_height = ph->max;
+		bounds.min_dpi = pd ? pd->min : UVIRTIO_GPU_MIN_DPI;
+		bounds.max_dpi = pd ? pd->max : UVIRTIO_GPU_MAX_DPI;
 	}
 	gpu_decide(&req, &bounds, &plan);
 	if (plan.msg[0])
@@ -406,11 +469,25 @@ static int boot(void)
 	ret = plan.level == LOG_ERR ? EXIT_PROFILE : EXIT_OK;
 	/* Within the bounds gpu_decide() checked: profile_set() takes it. */
 	if (plan.action == GPU_DEVICE_MODE &&
-	    (profile_set(&profile, "width", plan.width) ||
-	     profile_set(&profile, "height", plan.height))) {
+	    (profile_set(&profile, "width", plan.heads[0].width) ||
+	     profile_set(&profile, "height", plan.heads[0].height) ||
+	     (profile_find_param(&profile, "heads") &&
+	      profile_set(&profile, "heads", plan.nheads)))) {
 		say(LOG_ERR, "%s: %s; no display created", profile_path,
 		    profile.err);
 		return EXIT_PROFILE;
+	}
+	n = profile_heads(heads);
+	if (plan.action == GPU_DEVICE_MODE && n) {
+		for (i = 0; i < plan.nheads; i++) {
+			heads[i] = plan.heads[i];
+			if (!heads[i].dpi && pd)
+				heads[i].dpi = pd->value;
+		}
+	} else if (plan.action == GPU_DEVICE_MODE && plan.nheads > 1) {
+		say(LOG_ERR, "%s has no heads parameter: one head only",
+		    profile_path);
+		ret = EXIT_PROFILE;
 	}
 
 	fd = open_uvirtio();
@@ -421,12 +498,16 @@ static int boot(void)
 		close(fd);
 		return ret;
 	}
-	id = create_device(fd);
+	id = create_device(fd, heads, n);
 	close(fd);
 	if (id < 0)
 		return EXIT_FAIL;
-	say(LOG_INFO, "created virtio-gpu uvirtio.%d at %lldx%lld", id,
-	    pw->value, ph->value);
+	for (i = 0; i < n || (!n && !i); i++)
+		snprintf(modes + strlen(modes), sizeof(modes) - strlen(modes),
+			 "%s%lldx%lld", i ? ", " : "",
+			 n ? (long long)heads[i].width : pw->value,
+			 n ? (long long)heads[i].height : ph->value);
+	say(LOG_INFO, "created virtio-gpu uvirtio.%d at %s", id, modes);
 	return ret;
 }
 
@@ -466,7 +547,9 @@ static int parse_settings(int argc, char **argv, struct setting *set)
 
 static int cmd_create(int argc, char **argv)
 {
+	struct gpu_head heads[UVIRTIO_GPU_MAX_HEADS];
 	struct setting set[MAX_SETTINGS];
+	unsigned int n;
 	int fd, id, i;
 
 	if (argc < 1) {
@@ -488,7 +571,8 @@ static int cmd_create(int argc, char **argv)
 	fd = open_uvirtio();
 	if (fd < 0)
 		return EXIT_FAIL;
-	id = create_device(fd);
+	n = profile_heads(heads);
+	id = create_device(fd, heads, n);
 	close(fd);
 	if (id < 0)
 		return EXIT_FAIL;
@@ -529,33 +613,150 @@ static int cmd_list(void)
 	return EXIT_OK;
 }
 
+/* A device id or a head number: decimal, within 32 bits. */
+static int parse_u32(const char *s, __u32 *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v > 0xffffffffUL)
+		return -1;
+	*out = (__u32)v;
+	return 0;
+}
+
 static int cmd_destroy(int argc, char **argv)
 {
 	struct uvirtio_destroy d = { 0 };
-	unsigned long id;
-	char *end;
 	int fd;
 
 	if (argc != 1) {
 		say(LOG_ERR, "usage: uvirtio-boot destroy ID");
 		return EXIT_USAGE;
 	}
-	errno = 0;
-	id = strtoul(argv[0], &end, 10);
-	if (errno || end == argv[0] || *end || id > 0xffffffffUL) {
+	if (parse_u32(argv[0], &d.id)) {
 		say(LOG_ERR, "'%s' is not a device id (see uvirtio-boot list)",
 		    argv[0]);
 		return EXIT_USAGE;
 	}
-	d.id = (__u32)id;
 	fd = open_uvirtio();
 	if (fd < 0)
 		return EXIT_FAIL;
 	if (ioctl(fd, UV_DEV_DESTROY, &d) < 0) {
-		say(LOG_ERR, "cannot destroy device %lu: %s", id,
+		say(LOG_ERR, "cannot destroy device %u: %s", d.id,
 		    errno == ENOENT ? "no such device" :
 		    errno == EBUSY ? "its creating file is still open" :
 		    strerror(errno));
+		close(fd);
+		return EXIT_FAIL;
+	}
+	close(fd);
+	return EXIT_OK;
+}
+
+/* Why the kernel refused UV_GPU_HEAD on uvirtio.@id, in words. */
+static const char *head_error(int fd, int err, __u32 id, char *buf,
+			      size_t len)
+{
+	struct uvirtio_dev_info dev;
+
+	switch (err) {
+	case ENOENT:
+		return "no such device (see uvirtio-boot list)";
+	case ENODEV:
+		return "the device is being destroyed";
+	case ENOTTY:
+		return "the loaded uvirtio module is older than this tool";
+	case EINVAL:
+		if (!find_device(fd, BY_ID, id, &dev) &&
+		    dev.device_id != VIRTIO_ID_GPU) {
+			snprintf(buf, len, "it is a %s device, not a virtio-gpu",
+				 device_name(dev.device_id));
+			return buf;
+		}
+		return "the virtio-gpu has no such head, or was made without heads";
+	}
+	return strerror(err);
+}
+
+/*
+ * resize ID WIDTHxHEIGHT[@DPIdpi] [HEAD], plug ID HEAD [WIDTHxHEIGHT[@DPIdpi]]
+ * and unplug ID HEAD: a monitor of a virtio-gpu changes (UV_GPU_HEAD).
+ */
+static int cmd_head(const char *cmd, int argc, char **argv)
+{
+	int resize = !strcmp(cmd, "resize"), plug = !strcmp(cmd, "plug");
+	struct uvirtio_gpu_head g = { .flags = UVIRTIO_HEAD_F_DEVICE };
+	const char *mode = NULL, *head = NULL;
+	struct gpu_head h = { 0 };
+	char why[64];
+	int fd;
+
+	if (resize && (argc == 2 || argc == 3)) {
+		mode = argv[1];
+		head = argc == 3 ? argv[2] : "0";
+	} else if (plug && (argc == 2 || argc == 3)) {
+		head = argv[1];
+		mode = argc == 3 ? argv[2] : NULL;
+	} else if (!resize && !plug && argc == 2) {
+		head = argv[1];
+	} else {
+		say(LOG_ERR, "usage: uvirtio-boot %s", resize ?
+		    "resize ID WIDTHxHEIGHT[@DPIdpi] [HEAD]" : plug ?
+		    "plug ID HEAD [WIDTHxHEIGHT[@DPIdpi]]" : "unplug ID HEAD");
+		return EXIT_USAGE;
+	}
+	if (parse_u32(argv[0], &g.dev_id)) {
+		say(LOG_ERR, "'%s' is not a device id (see uvirtio-boot list)",
+		    argv[0]);
+		return EXIT_USAGE;
+	}
+	if (parse_u32(head, &g.head)) {
+		say(LOG_ERR, "'%s' is not a head number (0 is the first)", head);
+		return EXIT_USAGE;
+	}
+	if (mode && gpu_head_read(mode, strlen(mode), &h)) {
+		say(LOG_ERR, "'%s' is not WIDTHxHEIGHT[@DPIdpi]", mode);
+		return EXIT_USAGE;
+	}
+	if (plug && !mode) {
+		/* The gpu profile's default mode. */
+		if (load_profile("gpu") || profile_heads(&h) == 0) {
+			say(LOG_ERR, "%s", profile.err[0] ? profile.err :
+			    "the gpu profile has no heads parameter");
+			return EXIT_PROFILE;
+		}
+		h.dpi = 0;	/* the head keeps its own */
+	}
+	if (mode || plug) {
+		if (h.width < UVIRTIO_GPU_MIN_SIDE ||
+		    h.width > UVIRTIO_GPU_MAX_SIDE ||
+		    h.height < UVIRTIO_GPU_MIN_SIDE ||
+		    h.height > UVIRTIO_GPU_MAX_SIDE) {
+			say(LOG_ERR, "%s is outside %dx%d..%dx%d", mode,
+			    UVIRTIO_GPU_MIN_SIDE, UVIRTIO_GPU_MIN_SIDE,
+			    UVIRTIO_GPU_MAX_SIDE, UVIRTIO_GPU_MAX_SIDE);
+			return EXIT_PROFILE;
+		}
+		if (h.dpi && (h.dpi < UVIRTIO_GPU_MIN_DPI ||
+			      h.dpi > UVIRTIO_GPU_MAX_DPI)) {
+			say(LOG_ERR, "%s: %ld dpi is outside %d..%d", mode,
+			    h.dpi, UVIRTIO_GPU_MIN_DPI, UVIRTIO_GPU_MAX_DPI);
+			return EXIT_PROFILE;
+		}
+		g.flags |= UVIRTIO_HEAD_F_CONNECTED;
+		g.width = h.width;
+		g.height = h.height;
+		g.dpi = h.dpi;
+	}
+	fd = open_uvirtio();
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (ioctl(fd, UV_GPU_HEAD, &g) < 0) {
+		say(LOG_ERR, "cannot %s head %u of uvirtio.%u: %s", cmd, g.head,
+		    g.dev_id, head_error(fd, errno, g.dev_id, why, sizeof(why)));
 		close(fd);
 		return EXIT_FAIL;
 	}
@@ -571,11 +772,16 @@ static void usage(FILE *out)
 "                                         create a sticky device; prints its id\n"
 "       uvirtio-boot list                 list uvirtio devices\n"
 "       uvirtio-boot destroy ID           remove a sticky device\n"
+"       uvirtio-boot resize ID WIDTHxHEIGHT[@DPIdpi] [HEAD]\n"
+"       uvirtio-boot plug ID HEAD [WIDTHxHEIGHT[@DPIdpi]]\n"
+"       uvirtio-boot unplug ID HEAD       change a monitor of a virtio-gpu\n"
+"                                         (HEAD counts from 0)\n"
 "       uvirtio-boot --help | --version | --profile-dir\n"
 "\n"
 "PROFILE is a name in %s (or $UVIRTIO_PROFILE_DIR)\n"
-"or a path containing '/'. Kernel command line: uvirtio.gpu=WIDTHxHEIGHT,\n"
-"off or 0; no value gives the profile's default (1024x768); a malformed one\n"
+"or a path containing '/'. Kernel command line:\n"
+"uvirtio.gpu=WIDTHxHEIGHT[@DPIdpi][,...] (up to 16 heads), off or 0; none\n"
+"gives the profile's default (1024x768 at 96 dpi); a malformed one\n"
 "is reported and the default used. Without it on the command line,\n"
 "uvirtio.gpu= is read from " CONF_PATH " (or $UVIRTIO_CONF).\n"
 "\n"
@@ -606,6 +812,9 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (!strcmp(argv[1], "destroy"))
 		return cmd_destroy(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "resize") || !strcmp(argv[1], "plug") ||
+	    !strcmp(argv[1], "unplug"))
+		return cmd_head(argv[1], argc - 2, argv + 2);
 	usage(stderr);
 	return EXIT_USAGE;
 }
