@@ -277,6 +277,8 @@ static void uvirtio_get(struct virtio_device *vdev, unsigned int offset,
 	if (offset < udev->config_len)
 		memcpy(buf, udev->config + offset,
 		       min(len, udev->config_len - offset));
+	if (udev->type && udev->type->config_read)
+		udev->type->config_read(udev, offset, len);
 	spin_unlock_irqrestore(&udev->config_lock, flags);
 }
 

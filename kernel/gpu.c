@@ -18,7 +18,8 @@
  *  - scanouts_on and told are written only by the work item (the ->answer
  *    hook), unplugging only by uvirtio_gpu_before_remove(); the others
  *    read them with READ_ONCE() (scanouts_on through atomic bit ops).
- *  - Config space is the core's, under its config_lock.
+ *  - Config space is the core's, under its config_lock; so are events and
+ *    events_seen, which the config hooks and the display event update.
  */
 
 #include <linux/bitops.h>
@@ -77,10 +78,18 @@ struct uvirtio_gpu_setup {
 };
 
 struct uvirtio_gpu {
+	struct uvirtio_device *udev;
 	spinlock_t lock;
 	bool own_display;		/* heads given: we answer for them */
 	u32 nr_heads;			/* config's num_scanouts, at most 16 */
 	struct uvirtio_gpu_mon heads[UVIRTIO_GPU_MAX_HEADS];
+
+	/*
+	 * Display events raised, and how many of them the driver had when
+	 * it last read events_read; under the core's config_lock.
+	 */
+	u32 events, events_seen;
+	struct work_struct event_work;	/* signals a kept event again */
 
 	unsigned long scanouts_on;	/* bit n: scanout n shows a resource */
 	bool unplugging;		/* no display is connected any more */
@@ -117,18 +126,33 @@ static u32 uvirtio_gpu_config_le32(struct uvirtio_device *udev, size_t off)
  */
 static int uvirtio_gpu_check_rules(struct uvirtio_device *udev)
 {
-	struct virtio_gpu_resp_edid resp;
+	/* struct virtio_gpu_resp_edid up to its edid[]. */
+	struct {
+		struct virtio_gpu_ctrl_hdr hdr;
+		__le32 size;
+		__le32 padding;
+	} resp;
 	unsigned int i;
 
+	static_assert(sizeof(resp) ==
+		      offsetof(struct virtio_gpu_resp_edid, edid));
 	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
 		uvirtio_expected_reply(udev->rules, i, (u8 *)&resp,
-				       offsetof(struct virtio_gpu_resp_edid,
-						edid));
+				       sizeof(resp));
 		if (le32_to_cpu(resp.hdr.type) == VIRTIO_GPU_RESP_OK_EDID &&
-		    le32_to_cpu(resp.size) > sizeof(resp.edid))
+		    le32_to_cpu(resp.size) >
+		    sizeof_field(struct virtio_gpu_resp_edid, edid))
 			return -EINVAL;
 	}
 	return 0;
+}
+
+static void uvirtio_gpu_event_work(struct work_struct *work)
+{
+	struct uvirtio_gpu *g = container_of(work, struct uvirtio_gpu,
+					     event_work);
+
+	virtio_config_changed(&g->udev->vdev);
 }
 
 static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
@@ -145,7 +169,9 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	g = kzalloc(sizeof(*g), GFP_KERNEL);
 	if (!g)
 		return -ENOMEM;
+	g->udev = udev;
 	spin_lock_init(&g->lock);
+	INIT_WORK(&g->event_work, uvirtio_gpu_event_work);
 	g->nr_heads = min_t(u32, uvirtio_gpu_config_le32(udev, scanouts),
 			    UVIRTIO_GPU_MAX_HEADS);
 	if (heads) {
@@ -165,7 +191,11 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 
 static void uvirtio_gpu_release(struct uvirtio_device *udev)
 {
-	kfree(udev->type_data);
+	struct uvirtio_gpu *g = to_gpu(udev);
+
+	if (g)
+		cancel_work_sync(&g->event_work);
+	kfree(g);
 }
 
 /*
@@ -321,15 +351,30 @@ static u32 uvirtio_gpu_unanswered(struct uvirtio_device *udev,
 				 NULL, 0);
 }
 
+/* The driver read events_read: it has the events raised so far. */
+static void uvirtio_gpu_config_read(struct uvirtio_device *udev,
+				    unsigned int offset, unsigned int len)
+{
+	size_t events = offsetof(struct virtio_gpu_config, events_read);
+	struct uvirtio_gpu *g = to_gpu(udev);
+
+	if (offset <= events && offset + len >= events + sizeof(__le32))
+		g->events_seen = g->events;
+}
+
 /*
  * events_clear is write-to-clear: the bits written there clear those of
- * events_read, and it reads as zero. Called with config_lock held.
+ * events_read, and it reads as zero. A display event raised after the
+ * driver read events_read is kept, and signalled again: the display info
+ * the driver asked for may predate that change. Called with config_lock
+ * held.
  */
 static void uvirtio_gpu_config_written(struct uvirtio_device *udev,
 				       unsigned int offset, unsigned int len)
 {
 	size_t events = offsetof(struct virtio_gpu_config, events_read);
 	size_t clear = offsetof(struct virtio_gpu_config, events_clear);
+	struct uvirtio_gpu *g = to_gpu(udev);
 	__le32 read, bits;
 
 	if (offset != clear || len != sizeof(bits) ||
@@ -337,6 +382,11 @@ static void uvirtio_gpu_config_written(struct uvirtio_device *udev,
 		return;
 	memcpy(&read, udev->config + events, sizeof(read));
 	memcpy(&bits, udev->config + clear, sizeof(bits));
+	if (g->events != g->events_seen &&
+	    (bits & cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY))) {
+		bits &= ~cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
+		schedule_work(&g->event_work);
+	}
 	read &= ~bits;
 	memcpy(udev->config + events, &read, sizeof(read));
 	memset(udev->config + clear, 0, sizeof(bits));
@@ -352,6 +402,8 @@ static bool uvirtio_gpu_display_event(struct uvirtio_device *udev)
 {
 	size_t events = offsetof(struct virtio_gpu_config, events_read);
 	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
+	const __le32 display = cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
+	bool signal = false;
 	unsigned long flags;
 	__le32 val, nr = 0;
 
@@ -360,12 +412,22 @@ static bool uvirtio_gpu_display_event(struct uvirtio_device *udev)
 		memcpy(&nr, udev->config + scanouts, sizeof(nr));
 	if (nr) {
 		memcpy(&val, udev->config + events, sizeof(val));
-		val |= cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
+		signal = !(val & display);
+		val |= display;
 		memcpy(udev->config + events, &val, sizeof(val));
 		udev->config_generation++;
+		to_gpu(udev)->events++;
 	}
 	spin_unlock_irqrestore(&udev->config_lock, flags);
-	if (nr)
+	/*
+	 * One event in flight: while the driver has yet to clear the last,
+	 * it reads this change with it, or gets it signalled again when it
+	 * clears (uvirtio_gpu_config_written()). A storm of changes then
+	 * costs the driver one round at a time; a round per change fills
+	 * virtio_gpu's ring from its own hotplug handling, which then waits
+	 * for ring space only its blocked worker would free.
+	 */
+	if (signal)
 		virtio_config_changed(&udev->vdev);
 	return nr;
 }
@@ -519,6 +581,7 @@ const struct uvirtio_type uvirtio_gpu_type = {
 	.release	= uvirtio_gpu_release,
 	.answer		= uvirtio_gpu_answer,
 	.unanswered	= uvirtio_gpu_unanswered,
+	.config_read	= uvirtio_gpu_config_read,
 	.config_written	= uvirtio_gpu_config_written,
 	.before_remove	= uvirtio_gpu_before_remove,
 };

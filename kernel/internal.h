@@ -108,6 +108,8 @@ struct uvirtio_chain {
  * @unanswered: the answer to a request that nothing answered: returns the
  *	bytes written. Without it the request completes empty, or is kept
  *	when it is only writable (a receive buffer). Work item, vqs_lock held.
+ * @config_read: the driver read @len bytes of config space at @offset.
+ *	Called with config_lock held (atomic context).
  * @config_written: the driver wrote @len bytes of config space at
  *	@offset. Called with config_lock held (atomic context).
  * @before_remove: the device is about to be unregistered and its driver
@@ -121,6 +123,8 @@ struct uvirtio_type {
 		       const struct uvirtio_chain *c, u32 *len);
 	u32 (*unanswered)(struct uvirtio_device *udev,
 			  const struct uvirtio_chain *c);
+	void (*config_read)(struct uvirtio_device *udev,
+			    unsigned int offset, unsigned int len);
 	void (*config_written)(struct uvirtio_device *udev,
 			       unsigned int offset, unsigned int len);
 	void (*before_remove)(struct uvirtio_device *udev);
