@@ -5,11 +5,15 @@
  *   uvtest-heads create MODE...      a sticky virtio-gpu with one head per
  *                                    MODE (WIDTHxHEIGHT[@DPI]); prints its id
  *   uvtest-heads set ID HEAD MODE|off  plugs, resizes or unplugs a head
+ *   uvtest-heads storm ID RESIZES CYCLES  TAP: head 0 resized RESIZES
+ *                                    times, then unplugged and plugged
+ *                                    CYCLES times; every call must succeed
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/virtio_gpu.h>
 #include <linux/virtio_ids.h>
 
@@ -253,6 +257,41 @@ static int set_head(const char *id, const char *head, const char *mode)
 	return 0;
 }
 
+/*
+ * Changes faster than the driver follows: each is a monitor change it
+ * must take in, coalesced or not. A short pause every 16 lets the work
+ * item and the driver run on a guest with one busy CPU.
+ */
+static int storm(__u32 id, unsigned int resizes, unsigned int cycles)
+{
+	static const __u32 modes[][2] = {
+		{ 1280, 720 }, { 800, 600 }, { 1920, 1080 }, { 1024, 768 },
+	};
+	struct timespec pause = { 0, 2 * 1000 * 1000 };
+	unsigned int i, failed = 0;
+	int fd = xopen();
+
+	for (i = 0; i < resizes; i++) {
+		const __u32 *m = modes[i % 4];
+
+		failed += head_ioctl(fd, id, 0, DEV | CONN, m[0], m[1], 0) != 0;
+		if (i % 16 == 15)
+			nanosleep(&pause, NULL);
+	}
+	ok(!failed, "%u resizes of head 0 (%u refused)", resizes, failed);
+	failed = 0;
+	for (i = 0; i < cycles; i++) {
+		failed += head_ioctl(fd, id, 0, DEV, 0, 0, 0) != 0;
+		failed += head_ioctl(fd, id, 0, DEV | CONN, 1024, 768, 0) != 0;
+		if (i % 8 == 7)
+			nanosleep(&pause, NULL);
+	}
+	ok(!failed, "%u unplug/plug cycles of head 0 (%u refused)", cycles,
+	   failed);
+	close(fd);
+	return done_testing();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "check")) {
@@ -264,6 +303,8 @@ int main(int argc, char **argv)
 		return create_heads(argc - 2, argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "set"))
 		return set_head(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: uvtest-heads check | create MODE... | set ID HEAD MODE|off\n");
+	if (argc == 5 && !strcmp(argv[1], "storm"))
+		return storm(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: uvtest-heads check | create MODE... | set ID HEAD MODE|off | storm ID RESIZES CYCLES\n");
 	return 2;
 }

@@ -310,6 +310,7 @@ struct call {
 		struct uvirtio_setup st;
 		struct uvirtio_destroy d;
 		struct uvirtio_list l;
+		struct uvirtio_gpu_head h;
 	} arg;
 };
 
@@ -353,10 +354,27 @@ static void gen_call(struct call *k)
 			k->raw = 1;
 			k->ptr = fuzz_ptr(sizeof(k->arg.l));
 		}
-	} else if (op < 80) {
+	} else if (op < 76) {
 		k->cmd = UV_GET_API_VERSION;
 		k->raw = 1;
 		k->ptr = fuzz_ptr(4);
+	} else if (op < 84) {
+		/* A head: staged on this file, or a device's (id below 64). */
+		k->arg.h.flags = below(4) ? below(4) : fuzz_u32();
+		k->arg.h.dev_id = k->arg.h.flags & UVIRTIO_HEAD_F_DEVICE ?
+				  below(64) : (below(8) ? 0 : fuzz_u32());
+		k->arg.h.head = below(4) ? below(17) : fuzz_u32();
+		k->arg.h.width = below(2) ? 64 + below(8129) : fuzz_u32();
+		k->arg.h.height = below(2) ? 64 + below(8129) : fuzz_u32();
+		k->arg.h.dpi = below(2) ? below(1000) : fuzz_u32();
+		if (!below(8))
+			k->arg.h.reserved[below(3)] = fuzz_u32();
+		k->cmd = UV_GPU_HEAD;
+		k->on_ctl = !below(4);
+		if (!below(32)) {
+			k->raw = 1;
+			k->ptr = fuzz_ptr(sizeof(k->arg.h));
+		}
 	} else {
 		/* Unknown numbers, and known ones with wrong sizes. */
 		switch (below(3)) {
@@ -364,7 +382,7 @@ static void gen_call(struct call *k)
 			k->cmd = _IOC(below(4), 'V', below(256), below(1 << 14));
 			break;
 		case 1:
-			k->cmd = _IOC(_IOC_WRITE, 'V', 1 + below(5), below(4096));
+			k->cmd = _IOC(_IOC_WRITE, 'V', 1 + below(6), below(4096));
 			break;
 		default:
 			k->cmd = _IOC(below(4), below(256), below(256), below(64));

@@ -8,7 +8,8 @@
 #
 # Kernel command line: uvtest.mode=WxH (the mode to expect),
 # uvtest.x=1 (Xorg), uvtest.weston=1 (Weston), uvtest.conf=WxH (what
-# /etc/uvirtio.conf says).
+# /etc/uvirtio.conf says), uvtest.resize=WxH (uvirtio-boot resize while
+# each server runs).
 set -u
 OUT=/run/uvtest/out
 rm -rf /run/uvtest && mkdir -p "$OUT"
@@ -20,6 +21,9 @@ MODE=$(arg uvtest.mode)
 MODE=${MODE:-1024x768}
 W=${MODE%x*}
 H=${MODE#*x}
+# The EDID's size at 96 dpi, in cm, as xrandr shows it (mm).
+MM="$(((W * 254 + 4800) / 9600 * 10))mm x $(((H * 254 + 4800) / 9600 * 10))mm"
+RESIZE=$(arg uvtest.resize)
 CONN=/sys/class/drm/card0-Virtual-1
 
 # -- the system --------------------------------------------------------------
@@ -123,6 +127,24 @@ stop_server() {
 }
 
 # -- Xorg ----------------------------------------------------------------------
+# uvirtio-boot resize while Xorg runs: RandR tells the clients, xrandr
+# lists the new preferred mode (+) and --auto applies it.
+xorg_resize() {
+    timeout 60 xev -root -event randr > "$OUT/xev.txt" 2>&1 &
+    local xev=$!
+    sleep 1
+    check "uvirtio-boot resize 0 $RESIZE (Xorg running)" uvirtio-boot resize 0 "$RESIZE"
+    check "xrandr lists $RESIZE as Virtual-1's preferred mode within 5 s" \
+        wait_for 5 sh -c "timeout 20 xrandr | grep -Eq '^ +$RESIZE .*\+'"
+    check "Xorg sent the clients a RandR notify" \
+        wait_for 5 grep -q 'RRNotify\|RRScreenChangeNotify' "$OUT/xev.txt"
+    check "xrandr --output Virtual-1 --auto" timeout 20 xrandr --output Virtual-1 --auto
+    check "xrandr: $RESIZE is the current mode (*)" \
+        sh -c "timeout 20 xrandr | grep -Eq '^ +$RESIZE .*\*'"
+    kill "$xev" 2> /dev/null
+    timeout 20 xrandr --output Virtual-1 --mode "$MODE" > /dev/null 2>&1
+    uvirtio-boot resize 0 "$MODE"
+}
 run_xorg() {
     local xpid
     export DISPLAY=:0
@@ -148,6 +170,12 @@ run_xorg() {
         grep -q "^Virtual-1 connected .*${MODE}+0+0" "$OUT/xrandr.txt"
     check "xrandr: ${MODE} is the current mode (*)" \
         grep -Eq "^ +${MODE} .*\*" "$OUT/xrandr.txt"
+    # The monitor as the EDID describes it.
+    check "Xorg read the monitor's name from its EDID (uvirtio)" \
+        grep -q 'Monitor name: uvirtio' "$OUT/Xorg.0.log"
+    check "xrandr: Virtual-1 is $MM (96 dpi)" \
+        grep -q "^Virtual-1 connected .* $MM\$" "$OUT/xrandr.txt"
+    [ -n "$RESIZE" ] && xorg_resize
     # A client draws: the root window's colour, and a window.
     check "xsetroot paints the root window #204080" timeout 20 xsetroot -solid '#204080'
     xlogo -geometry 200x150+40+60 > /dev/null 2>&1 &
@@ -197,6 +225,16 @@ run_weston() {
         wait_for 20 grep -q "Output 'Virtual-1' enabled" "$OUT/weston.log"
     check "Weston's output mode is ${MODE}" \
         grep -q "^ *${MODE}@.*current" "$OUT/weston.log"
+    check "Weston read the EDID (monitor 'uvirtio')" \
+        grep -q "Virtual-1.*uvirtio\|uvirtio.*Virtual-1" "$OUT/weston.log"
+    if [ -n "$RESIZE" ]; then
+        check "uvirtio-boot resize 0 $RESIZE (Weston running)" uvirtio-boot resize 0 "$RESIZE"
+        sleep 3
+        # What Weston does with the hotplug, said (README), not judged.
+        grep -i "virtual-1\|hotplug\|head" "$OUT/weston.log" | tail -n 6 |
+            while IFS= read -r l; do info "weston after resize: $l"; done
+        check "Weston still runs after the resize" kill -0 $wpid
+    fi
     weston-simple-shm > "$OUT/simple-shm.out" 2>&1 &
     cpid=$!
     sleep 3

@@ -11,8 +11,10 @@
 
 uvirtio_dev() { ls -d /sys/devices/platform/uvirtio.* 2> /dev/null | head -n 1; }
 connector() { echo /sys/class/drm/card0-Virtual-1; }
+connector_n() { echo /sys/class/drm/card0-Virtual-"$1"; }
 
-# The display at $1 (WxH): device, driver, connector, mode, fb0, fbcon.
+# The display at $1 (WxH): device, driver, connector, mode, EDID (unless
+# $2 is no-edid), fb0, fbcon.
 check_display() {
     _mode=$1
     _w=${_mode%x*}
@@ -36,8 +38,12 @@ check_display() {
     check "/dev/dri/card0 exists" test -c /dev/dri/card0
     _fb=$(uvtest-util fbinfo /dev/fb0 2> /dev/null)
     say "demo fb0 $_fb"
-    check "/dev/fb0 is ${_w}x${_h} at 32 bpp (got $_fb)" \
-        test "${_fb% *}" = "$_w $_h 32"
+    # With several heads fbdev shows the console on each, at the smallest
+    # head's size (uvtest.fb=).
+    _fbm=$(arg uvtest.fb)
+    _fbm=${_fbm:-$_mode}
+    check "/dev/fb0 is ${_fbm} at 32 bpp (got $_fb)" \
+        test "${_fb% *}" = "${_fbm%x*} ${_fbm#*x} 32"
     check "fb0 is virtio_gpu's (/proc/fb)" grep -q "^0 virtio_gpu" /proc/fb
     _con=
     for _v in /sys/class/vtconsole/vtcon*; do
@@ -46,11 +52,39 @@ check_display() {
     check "fbcon is bound to the console (${_con##*/})" test -n "$_con"
     check "uvirtio-boot list shows a sticky gpu, driver-ok" \
         sh -c 'uvirtio-boot list | grep -q "gpu(16) .* sticky .*driver-ok"'
+    # The 2020 sample gives no heads: no EDID.
+    [ "$2" = no-edid ] || check_edid 1 "$_mode" "$(arg uvtest.cm)"
     _param=$(arg uvirtio.gpu)
     if [ -n "$_param" ]; then
         check "the module got uvirtio.gpu=$_param as its parameter gpu" \
             grep -qx "$_param" /sys/module/uvirtio/parameters/gpu
     fi
+}
+
+# check_edid N WxH [CM]: Virtual-N's EDID is well formed, names the
+# monitor and prefers WxH; its size is CM ("W cm x H cm"; 96 dpi's when
+# not given).
+check_edid() {
+    _e="$(connector_n "$1")/edid"
+    check "Virtual-$1's EDID passes edid-decode --check" \
+        sh -c "edid-decode --check '$_e' | grep -qx 'EDID conformity: PASS'"
+    check "Virtual-$1's EDID names the monitor 'uvirtio'" \
+        sh -c "edid-decode '$_e' | grep -qF \"Display Product Name: 'uvirtio'\""
+    check "Virtual-$1's EDID prefers $2" \
+        sh -c "edid-decode '$_e' | grep -qF 'DTD 1: $(printf '%5s' "${2%x*}")x${2#*x} '"
+    _cm=$3
+    if [ -z "$_cm" ]; then
+        _w=${2%x*}
+        _h=${2#*x}
+        _cm="$(((_w * 254 + 4800) / 9600)) cm x $(((_h * 254 + 4800) / 9600)) cm"
+    fi
+    _cm=$(echo "$_cm" | tr + ' ')
+    check "Virtual-$1's EDID says $_cm" \
+        sh -c "edid-decode '$_e' | grep -qF 'Maximum image size: $_cm'"
+    # What xrandr shows as "... mm x ... mm": DRM's cm times 10.
+    _mm=$(echo "$_cm" | awk '{ print $1 * 10 "x" $4 * 10 }')
+    check "a client sees Virtual-$1 as $_mm mm (got $(client_mm "$1"))" \
+        test "$(client_mm "$1")" = "$_mm"
 }
 
 fb_is() { # fb_is W H: /dev/fb0 has that size
@@ -348,6 +382,16 @@ case_display() {
         check "uvirtio-boot logged no error" \
             test "$(dmesg --level=err | grep -c 'uvirtio-boot:')" = 0
     fi
+    _n=1
+    for _h in $(arg uvtest.heads | tr , ' '); do
+        check "Virtual-$_n is connected" grep -qx connected "$(connector_n $_n)/status"
+        _got=$(head -n 1 "$(connector_n $_n)/modes" 2> /dev/null)
+        check "Virtual-$_n prefers $_h (got $_got)" test "$_got" = "$_h"
+        [ "$_n" = 1 ] || check_edid "$_n" "$_h"
+        _n=$((_n + 1))
+    done
+    [ -z "$(arg uvtest.heads)" ] ||
+        check "no Virtual-$_n" test ! -e "$(connector_n $_n)"
     # Something to see on the console for the screenshot.
     printf '\n uvirtio: a display for a VM without one (%s)\n\n' "$_want" > /dev/tty1
     screenshot
@@ -374,11 +418,87 @@ case_driver_console() {
     run_tap 600 drivers uvtest-stress drivers 1 3 500
 }
 
+# The boot's display changed by uvirtio-boot resize, unplug and plug, as
+# a user sees it; what fbcon does is said, not judged (README).
+case_resize() {
+    check_display 1024x768
+    check "uvirtio-boot resize 0 1280x720" uvirtio-boot resize 0 1280x720
+    check "Virtual-1 prefers 1280x720 within a second" wait_for 1 mode_is 1 1280x720
+    check_edid 1 1280x720
+    wait_for 5 fb_is 1280 720
+    say "demo fb0-after-resize $(uvtest-util fbinfo /dev/fb0 2> /dev/null)"
+    check "uvirtio-boot resize 0 1600x900@192dpi 0" uvirtio-boot resize 0 1600x900@192dpi 0
+    check "Virtual-1 prefers 1600x900 within a second" wait_for 1 mode_is 1 1600x900
+    check_edid 1 1600x900 "21 cm x 12 cm"
+    check "uvirtio-boot unplug 0 0" uvirtio-boot unplug 0 0
+    check "Virtual-1 is disconnected within a second" wait_for 1 head_is 1 disconnected
+    check "uvirtio-boot plug 0 0 (the profile's 1024x768)" uvirtio-boot plug 0 0
+    check "Virtual-1 is connected at 1024x768 within a second" wait_for 1 mode_is 1 1024x768
+    check_edid 1 1024x768 "14 cm x 10 cm"
+
+    printf 'device 3\n' > /tmp/console.profile
+    _cid=$(uvirtio-boot create /tmp/console.profile 2> /dev/null)
+    for _c in "2:resize" "2:resize 0" "2:resize abc 800x600" "2:resize 0 800x" \
+        "2:resize 0 800x600 x" "2:unplug 0" "2:plug 0" "2:plug 0 1 2 3" \
+        "3:resize 0 63x600" "3:resize 0 800x600@47dpi" "3:plug 0 0 8193x600" \
+        "1:resize 4242 800x600" "1:resize 0 800x600 1" "1:unplug 0 16" \
+        "1:resize $_cid 800x600"; do
+        expect_rc "${_c%%:*}" uvirtio-boot ${_c#*:}
+    done
+    check "the error for a console names it" \
+        sh -c "uvirtio-boot resize $_cid 800x600 2>&1 | grep -q 'it is a console device, not a virtio-gpu'"
+    check "the error for head 1 says there is none" \
+        sh -c "uvirtio-boot resize 0 800x600 1 2>&1 | grep -q 'has no such head'"
+    check "the error for 63x600 gives the bounds" \
+        sh -c "uvirtio-boot resize 0 63x600 2>&1 | grep -q '63x600 is outside 64x64..8192x8192'"
+    check "the display is still 1024x768" mode_is 1 1024x768
+    uvirtio-boot destroy "$_cid"
+}
+
+# 1,000 resizes and 200 unplug/plug cycles of the boot's display with
+# fbcon alone on it: no kernel report, slab back within 1 MiB, and the
+# display as it was.
+case_resize_storm() {
+    check_display 1024x768
+    sync && echo 3 > /proc/sys/vm/drop_caches
+    _slab0=$(slab_kb)
+    run_tap 600 storm uvtest-heads storm 0 1000 200
+    # A hang shows its blocked tasks on the console.
+    (sleep 60; echo 7 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger) &
+    _dog=$!
+    if wait_for 10 mode_is 1 1024x768; then
+        ok "Virtual-1 is connected at 1024x768 after the storm"
+    else
+        notok "Virtual-1 is connected at 1024x768 after the storm"
+    fi
+    kill "$_dog" 2> /dev/null
+    check "fbcon is still on /dev/fb0 at 1024x768" fb_is 1024 768
+    sync && echo 3 > /proc/sys/vm/drop_caches
+    _slab1=$(slab_kb)
+    figure slab.objects_before_kb "$_slab0"
+    figure slab.objects_after_kb "$_slab1"
+    check "allocated slab objects grew by at most 1024 kB ($_slab0 -> $_slab1 kB)" \
+        test $((_slab1 - _slab0)) -le 1024
+    check "uvirtio-boot destroy 0 after the storm" uvirtio-boot destroy 0
+}
+
 # A connector of the display's card: head_dir N is Virtual-N's sysfs folder.
 head_dir() { ls -d /sys/class/drm/card*-Virtual-"$1" 2> /dev/null | head -n 1; }
 head_mode() { head -n 1 "$(head_dir "$1")/modes" 2> /dev/null; }
 head_is() { test "$(cat "$(head_dir "$1")/status" 2> /dev/null)" = "$2"; }
-mode_is() { test "$(head_mode "$1")" = "$2"; }
+# Virtual-N's first mode as a client sees it (GETCONNECTOR, a full probe):
+# sysfs lists only the modes that fit fbdev's framebuffer.
+client_mode() {
+    timeout 20 modetest -M virtio_gpu -c 2> /dev/null | awk -v c="Virtual-$1" '
+        $4 == c { on = 1; next }
+        on && $1 == "#0" { print $2; exit }
+        on && $3 ~ /connected/ { exit }'
+}
+mode_is() { test "$(client_mode "$1")" = "$2"; }
+client_mm() {
+    timeout 20 modetest -M virtio_gpu -c 2> /dev/null |
+        awk -v c="Virtual-$1" '$4 == c { print $5; exit }'
+}
 edid_says() { edid-decode "$(head_dir "$1")/edid" 2> /dev/null | grep -qF "$2"; }
 # Whether DRM's state has CRTC crtc-N enabled (1) or not (0).
 crtc_enabled() {
@@ -454,7 +574,7 @@ case_sample() {
     check "the seed's sample uvirtio-vga runs" uvirtio-vga
     modprobe virtio_gpu
     udevadm settle --timeout=30
-    check_display 1024x768
+    check_display 1024x768 no-edid
 }
 
 # Facts on a quiet console; the whole kernel log follows them, then the
