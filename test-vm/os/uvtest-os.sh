@@ -21,8 +21,8 @@ MODE=$(arg uvtest.mode)
 MODE=${MODE:-1024x768}
 W=${MODE%x*}
 H=${MODE#*x}
-# The EDID's size at 96 dpi, in cm, as xrandr shows it (mm).
-MM="$(((W * 254 + 4800) / 9600 * 10))mm x $(((H * 254 + 4800) / 9600 * 10))mm"
+# The size at 96 dpi as xrandr shows it: the EDID's detailed timing's mm.
+MM="$(((W * 254 + 480) / 960))mm x $(((H * 254 + 480) / 960))mm"
 RESIZE=$(arg uvtest.resize)
 CONN=/sys/class/drm/card0-Virtual-1
 
