@@ -57,6 +57,9 @@ static_assert(UV_DEV_EXPECT == 0x4e005602);
 static_assert(sizeof(struct uvirtio_destroy) == 8);
 static_assert(sizeof(struct uvirtio_dev_info) == 40);
 static_assert(sizeof(struct uvirtio_list) == 16);
+/* API version 2. */
+static_assert(sizeof(struct uvirtio_gpu_head) == 48);
+static_assert(UV_GPU_HEAD == 0x40305606);
 
 #define UVIRTIO_VENDOR_ID	0x4f495655	/* "UVIO" */
 #define UVIRTIO_VRING_NUM	256
