@@ -127,6 +127,19 @@ static void edid_text(u8 *d, u8 tag, const char *text)
 	d[5 + n] = '\n';
 }
 
+/* @serial in hex, 8 digits: a serial number string descriptor. */
+static void edid_serial_text(u8 *d, u32 serial)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char text[9];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		text[i] = hex[(serial >> (28 - 4 * i)) & 0xf];
+	text[8] = '\0';
+	edid_text(d, 0xff, text);
+}
+
 /* Established timings (bytes 35-37) and standard timings (38-53). */
 static const struct {
 	u16 w, h;
@@ -237,8 +250,8 @@ unsigned int uvirtio_edid(u8 edid[UVIRTIO_EDID_LEN], u32 width, u32 height,
 	edid[90 + 10] = 0x01;			/* no timing formula */
 	edid[90 + 11] = '\n';
 	memset(edid + 90 + 12, ' ', 6);
-	/* The fourth descriptor is a dummy one. */
-	edid[108 + 3] = 0x10;
+	/* The serial as text too: compositors show only this one. */
+	edid_serial_text(edid + 108, serial);
 
 	for (i = 0; i < UVIRTIO_EDID_LEN - 1; i++)
 		sum += edid[i];

@@ -855,6 +855,9 @@ static void test_edid_case(const struct edid_case *c)
 	   c->w, c->h);
 	ok((e[12] | e[13] << 8 | e[14] << 16 | (u32)e[15] << 24) == serial,
 	   "edid: %ux%u has the serial given", c->w, c->h);
+	ok(e[111] == 0xff && !memcmp(e + 113, "00020301\n", 9),
+	   "edid: %ux%u has it as text too (a serial string descriptor)",
+	   c->w, c->h);
 	ok(edid_decode_clean(e, c->small, why, sizeof(why)),
 	   "edid: edid-decode --check passes %ux%u at %u dpi (%s)",
 	   c->w, c->h, c->dpi, why);
