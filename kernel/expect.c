@@ -62,18 +62,39 @@ static bool uvirtio_block_matches(const struct uvirtio_rules *r,
 	return true;
 }
 
+/* Where the replies of an expectation go. */
+struct uvirtio_reply_ctx {
+	const struct uvirtio_chain *c;	/* written into a request, */
+	u8 *buf;			/* or else rendered into @buf */
+	u32 len;			/* of @buf */
+	u32 written;			/* end of the furthest rule */
+};
+
+/* One reply rule, at @at in the writable part, at @off in block @j. */
+static bool uvirtio_reply_rule(struct uvirtio_reply_ctx *rc, unsigned int j,
+			       u32 at, u32 off, const u8 *data, u32 len)
+{
+	if (!rc->c) {
+		if (at < rc->len)
+			memcpy(rc->buf + at, data, min(len, rc->len - at));
+		return true;
+	}
+	if (uvirtio_access(rc->c->d[j].addr + off, (void *)data, len,
+			   UVIRTIO_WRITE))
+		return false;
+	rc->written = max(rc->written, at + len);
+	return true;
+}
+
 /*
- * Calls @fn for each reply rule of expectation @i, its first @nblocks
- * blocks: the block's index, the rule's offset counted from the start of
- * the writable part of the request and from the block, its bytes. Stops
- * at the first @fn that returns false, and returns false then.
+ * Puts each reply rule of expectation @i, its first @nblocks blocks, where
+ * @rc says; a rule's offset counts from its block and, for @at, from the
+ * start of the writable part of the request. Returns false at the first
+ * rule that cannot be written.
  */
-static bool uvirtio_for_each_reply(const struct uvirtio_rules *r,
-				   unsigned int i, unsigned int nblocks,
-				   bool (*fn)(void *ctx, unsigned int j,
-					      u32 at, u32 off, const u8 *data,
-					      u32 len),
-				   void *ctx)
+static bool uvirtio_put_replies(const struct uvirtio_rules *r, unsigned int i,
+				unsigned int nblocks,
+				struct uvirtio_reply_ctx *rc)
 {
 	u32 base = 0;
 	unsigned int j, k;
@@ -86,42 +107,14 @@ static bool uvirtio_for_each_reply(const struct uvirtio_rules *r,
 		if (!(b->flags & VRING_DESC_F_WRITE))
 			continue;
 		for (k = 0; k < nr; k++) {
-			if (!fn(ctx, j, base + b->rules[k].off, b->rules[k].off,
-				data, b->rules[k].len))
+			if (!uvirtio_reply_rule(rc, j, base + b->rules[k].off,
+						b->rules[k].off, data,
+						b->rules[k].len))
 				return false;
 			data += b->rules[k].len;
 		}
 		base += b->len;
 	}
-	return true;
-}
-
-struct uvirtio_reply_ctx {
-	const struct uvirtio_chain *c;	/* writing into a request */
-	u8 *buf;			/* or rendering into a buffer */
-	u32 len;			/* of @buf */
-	u32 written;			/* end of the furthest rule */
-};
-
-static bool uvirtio_reply_to_chain(void *ctx, unsigned int j, u32 at,
-				   u32 off, const u8 *data, u32 len)
-{
-	struct uvirtio_reply_ctx *rc = ctx;
-
-	if (uvirtio_access(rc->c->d[j].addr + off, (void *)data, len,
-			   UVIRTIO_WRITE))
-		return false;
-	rc->written = max(rc->written, at + len);
-	return true;
-}
-
-static bool uvirtio_reply_to_buf(void *ctx, unsigned int j, u32 at,
-				 u32 off, const u8 *data, u32 len)
-{
-	struct uvirtio_reply_ctx *rc = ctx;
-
-	if (at < rc->len)
-		memcpy(rc->buf + at, data, min(len, rc->len - at));
 	return true;
 }
 
@@ -136,8 +129,7 @@ static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
 {
 	struct uvirtio_reply_ctx rc = { .c = c };
 
-	if (!uvirtio_for_each_reply(r, i, nblocks, uvirtio_reply_to_chain,
-				    &rc))
+	if (!uvirtio_put_replies(r, i, nblocks, &rc))
 		return 0;
 	return rc.written;
 }
@@ -156,8 +148,7 @@ void uvirtio_expected_reply(const struct uvirtio_rules *r, unsigned int i,
 	if (!r || i >= UVIRTIO_MAX_EXPECTS ||
 	    !r->expect.expects[i].vq_name[0])
 		return;
-	uvirtio_for_each_reply(r, i, uvirtio_nr_blocks(&r->expect, i),
-			       uvirtio_reply_to_buf, &rc);
+	uvirtio_put_replies(r, i, uvirtio_nr_blocks(&r->expect, i), &rc);
 }
 
 /*

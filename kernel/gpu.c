@@ -245,10 +245,11 @@ static u32 uvirtio_gpu_read_cmd(const struct uvirtio_chain *c,
 	return n;
 }
 
-/* GET_DISPLAY_INFO: the heads connected, none while unplugging. */
+/* GET_DISPLAY_INFO: the heads connected; none when @off (unplugging). */
 static u32 uvirtio_gpu_display_info(struct uvirtio_device *udev,
 				    const struct uvirtio_chain *c,
-				    const struct virtio_gpu_ctrl_hdr *req)
+				    const struct virtio_gpu_ctrl_hdr *req,
+				    bool off)
 {
 	struct uvirtio_gpu *g = to_gpu(udev);
 	struct virtio_gpu_resp_display_info info = {};
@@ -256,7 +257,7 @@ static u32 uvirtio_gpu_display_info(struct uvirtio_device *udev,
 	unsigned int i;
 
 	spin_lock(&g->lock);
-	for (i = 0; i < g->nr_heads && !READ_ONCE(g->unplugging); i++) {
+	for (i = 0; i < g->nr_heads && !off; i++) {
 		if (!g->heads[i].width)
 			continue;
 		info.pmodes[i].r.width = cpu_to_le32(g->heads[i].width);
@@ -311,6 +312,7 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 	union uvirtio_gpu_cmd cmd;
 	u32 n = uvirtio_gpu_read_cmd(c, &cmd);
 	u32 scanout;
+	bool off;
 
 	if (!n)
 		return false;
@@ -325,10 +327,12 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 			clear_bit(scanout, &g->scanouts_on);
 		return false;
 	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO:
-		if (!g->own_display && !READ_ONCE(g->unplugging))
+		/* Told "nothing connected" only if that is what it got. */
+		off = READ_ONCE(g->unplugging);
+		if (!g->own_display && !off)
 			return false;
-		*len = uvirtio_gpu_display_info(udev, c, &cmd.hdr);
-		if (READ_ONCE(g->unplugging))
+		*len = uvirtio_gpu_display_info(udev, c, &cmd.hdr, off);
+		if (off)
 			WRITE_ONCE(g->told, true);
 		return true;
 	case VIRTIO_GPU_CMD_GET_EDID:
