@@ -142,8 +142,14 @@ xorg_resize() {
     check "xrandr: $RESIZE is the current mode (*)" \
         sh -c "timeout 20 xrandr | grep -Eq '^ +$RESIZE .*\*'"
     kill "$xev" 2> /dev/null
-    timeout 20 xrandr --output Virtual-1 --mode "$MODE" > /dev/null 2>&1
-    uvirtio-boot resize 0 "$MODE"
+    # Back to $MODE the same way: the monitor first (the EDID of a smaller
+    # mode does not list it), then Xorg.
+    check "uvirtio-boot resize 0 $MODE (back)" uvirtio-boot resize 0 "$MODE"
+    check "xrandr lists $MODE as preferred again within 5 s" \
+        wait_for 5 sh -c "timeout 20 xrandr | grep -Eq '^ +$MODE .*\+'"
+    check "xrandr --output Virtual-1 --auto: $MODE is the current mode again" \
+        sh -c "timeout 20 xrandr --output Virtual-1 --auto &&
+               timeout 20 xrandr | grep -Eq '^ +$MODE .*\*'"
 }
 run_xorg() {
     local xpid
