@@ -497,6 +497,16 @@ static int uvirtio_gpu_check_head(const struct uvirtio_gpu_head *h,
 	return 0;
 }
 
+/* A head takes @mon's mode; it keeps its DPI when none is given. */
+static void uvirtio_gpu_mon_set(struct uvirtio_gpu_mon *head,
+				const struct uvirtio_gpu_mon *mon)
+{
+	head->width = mon->width;
+	head->height = mon->height;
+	if (mon->dpi)
+		head->dpi = mon->dpi;
+}
+
 /* UV_GPU_HEAD before UV_DEV_CREATE: the file keeps the head. */
 static long uvirtio_gpu_setup_head(struct uvirtio_file *f, u32 head,
 				   const struct uvirtio_gpu_mon *mon)
@@ -520,10 +530,7 @@ static long uvirtio_gpu_setup_head(struct uvirtio_file *f, u32 head,
 		f->setup_type = &uvirtio_gpu_type;
 	}
 	setup = f->type_setup;
-	setup->heads[head].width = mon->width;
-	setup->heads[head].height = mon->height;
-	if (mon->dpi)
-		setup->heads[head].dpi = mon->dpi;
+	uvirtio_gpu_mon_set(&setup->heads[head], mon);
 out:
 	mutex_unlock(&f->lock);
 	return ret;
@@ -550,11 +557,7 @@ static long uvirtio_gpu_change_head(u32 id, u32 head,
 		goto out;
 	}
 	spin_lock(&g->lock);
-	/* A head keeps its DPI when none is given, unplugged or not. */
-	g->heads[head].width = mon->width;
-	g->heads[head].height = mon->height;
-	if (mon->dpi)
-		g->heads[head].dpi = mon->dpi;
+	uvirtio_gpu_mon_set(&g->heads[head], mon);
 	spin_unlock(&g->lock);
 	uvirtio_gpu_display_event(udev);
 out:
