@@ -500,6 +500,28 @@ void uvirtio_put_device(struct uvirtio_device *udev)
 }
 
 /*
+ * Whether the driver has taken every answer off virtqueue @index: all its
+ * descriptors are free as it counts them (struct virtqueue's num_free; a
+ * request's are freed when the driver takes its answer off the used ring,
+ * not when the device answers). True when the driver has no such queue.
+ * Takes vqs_lock; may sleep.
+ */
+bool uvirtio_vq_drained(struct uvirtio_device *udev, unsigned int index)
+{
+	struct uvirtio_vq *uvq;
+	bool ret = true;
+
+	mutex_lock(&udev->vqs_lock);
+	list_for_each_entry(uvq, &udev->vqs, node) {
+		if (uvq->vq->index == index)
+			ret = READ_ONCE(uvq->vq->num_free) ==
+			      virtqueue_get_vring_size(uvq->vq);
+	}
+	mutex_unlock(&udev->vqs_lock);
+	return ret;
+}
+
+/*
  * Waits, at most until @limit, for @done to hold and for the driver to
  * have made no request for 20 ms. Returns false when the limit came first.
  * Called without locks; the work item answers meanwhile.

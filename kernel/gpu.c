@@ -20,6 +20,9 @@
  *    read them with READ_ONCE() (scanouts_on through atomic bit ops).
  *  - Config space is the core's, under its config_lock; so are events and
  *    events_seen, which the config hooks and the display event update.
+ *  - event_work takes the core's vqs_lock to see the driver's free
+ *    descriptors; it is cancelled only from the device's release, never
+ *    under vqs_lock.
  */
 
 #include <linux/bitops.h>
@@ -66,6 +69,8 @@ MODULE_PARM_DESC(gpu,
 
 /* How long a virtio-gpu driver gets to turn its unplugged display off. */
 #define UVIRTIO_GPU_UNPLUG_MS	5000
+/* How often a display event waiting for ring space looks again. */
+#define UVIRTIO_GPU_EVENT_RETRY_MS	5
 
 /* One head as user space gave it; width 0: not connected; dpi 0: 96. */
 struct uvirtio_gpu_mon {
@@ -89,7 +94,7 @@ struct uvirtio_gpu {
 	 * it last read events_read; under the core's config_lock.
 	 */
 	u32 events, events_seen;
-	struct work_struct event_work;	/* signals a kept event again */
+	struct delayed_work event_work;	/* signals an event */
 
 	unsigned long scanouts_on;	/* bit n: scanout n shows a resource */
 	bool unplugging;		/* no display is connected any more */
@@ -147,11 +152,29 @@ static int uvirtio_gpu_check_rules(struct uvirtio_device *udev)
 	return 0;
 }
 
+/*
+ * Signals a display event once the driver has taken every answer off its
+ * control queue. virtio_gpu asks for the display info and EDIDs on each
+ * event without waiting for the answers, and handles those answers in the
+ * one worker that also frees the queue's descriptors: each display info
+ * it takes off runs a hotplug there (fbdev's modeset), which queues
+ * commands and, when the queue is full, waits for space only that worker
+ * would free. Events signalled as soon as the last was cleared, or while
+ * half the queue was free, still left dozens of display infos for one
+ * pass of that worker, and their modesets filled the queue (seen on 6.1
+ * and 6.12 after 1,000 resizes). Held back until the queue is drained, a
+ * pass takes at most one or two.
+ */
 static void uvirtio_gpu_event_work(struct work_struct *work)
 {
-	struct uvirtio_gpu *g = container_of(work, struct uvirtio_gpu,
-					     event_work);
+	struct uvirtio_gpu *g = container_of(to_delayed_work(work),
+					     struct uvirtio_gpu, event_work);
 
+	if (!uvirtio_vq_drained(g->udev, 0)) {
+		schedule_delayed_work(&g->event_work,
+			msecs_to_jiffies(UVIRTIO_GPU_EVENT_RETRY_MS));
+		return;
+	}
 	virtio_config_changed(&g->udev->vdev);
 }
 
@@ -171,7 +194,7 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 		return -ENOMEM;
 	g->udev = udev;
 	spin_lock_init(&g->lock);
-	INIT_WORK(&g->event_work, uvirtio_gpu_event_work);
+	INIT_DELAYED_WORK(&g->event_work, uvirtio_gpu_event_work);
 	g->nr_heads = min_t(u32, uvirtio_gpu_config_le32(udev, scanouts),
 			    UVIRTIO_GPU_MAX_HEADS);
 	if (heads) {
@@ -194,7 +217,7 @@ static void uvirtio_gpu_release(struct uvirtio_device *udev)
 	struct uvirtio_gpu *g = to_gpu(udev);
 
 	if (g)
-		cancel_work_sync(&g->event_work);
+		cancel_delayed_work_sync(&g->event_work);
 	kfree(g);
 }
 
@@ -389,7 +412,7 @@ static void uvirtio_gpu_config_written(struct uvirtio_device *udev,
 	if (g->events != g->events_seen &&
 	    (bits & cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY))) {
 		bits &= ~cpu_to_le32(VIRTIO_GPU_EVENT_DISPLAY);
-		schedule_work(&g->event_work);
+		schedule_delayed_work(&g->event_work, 0);
 	}
 	read &= ~bits;
 	memcpy(udev->config + events, &read, sizeof(read));
@@ -426,13 +449,12 @@ static bool uvirtio_gpu_display_event(struct uvirtio_device *udev)
 	/*
 	 * One event in flight: while the driver has yet to clear the last,
 	 * it reads this change with it, or gets it signalled again when it
-	 * clears (uvirtio_gpu_config_written()). A storm of changes then
-	 * costs the driver one round at a time; a round per change fills
-	 * virtio_gpu's ring from its own hotplug handling, which then waits
-	 * for ring space only its blocked worker would free.
+	 * clears (uvirtio_gpu_config_written()). Each is signalled when the
+	 * driver has room for the commands it answers with
+	 * (uvirtio_gpu_event_work()).
 	 */
 	if (signal)
-		virtio_config_changed(&udev->vdev);
+		schedule_delayed_work(&to_gpu(udev)->event_work, 0);
 	return nr;
 }
 

@@ -141,6 +141,7 @@ struct uvirtio_device *uvirtio_get_device(u32 id);
 void uvirtio_put_device(struct uvirtio_device *udev);
 bool uvirtio_wait_quiet(struct uvirtio_device *udev, unsigned long limit,
 			bool (*done)(struct uvirtio_device *udev));
+bool uvirtio_vq_drained(struct uvirtio_device *udev, unsigned int index);
 
 /* The expectations (expect.c). */
 int uvirtio_rules_from_user(const struct uvirtio_expect __user *arg,
