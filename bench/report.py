@@ -89,6 +89,17 @@ def read(path):
                         notes.setdefault(p, {})["cursor " + c] = " ".join(d[1:]) or "failed"
                 else:
                     add(p, "cursor " + kind_, float(pairs(d)["rate"]))
+            elif what == "resize":
+                d = rest[3:]
+                if d[0] == "none":
+                    for m in ("resize_listed_ms", "resize_frame_ms"):
+                        notes.setdefault(p, {})[m] = d[1] if len(d) > 1 else "failed"
+                else:
+                    d = pairs(d)
+                    add(p, "resize_listed_ms", float(d["listed_ms"]))
+                    add(p, "resize_frame_ms", float(d["frame_ms"]))
+                    if float(d.get("cmd_ms", -1)) >= 0:
+                        add(p, "resize_cmd_ms", float(d["cmd_ms"]))
     for (p, n, when), m in mem.items():
         if when != "before" or (p, n, "after") not in mem:
             continue
@@ -156,6 +167,11 @@ def table(kernel, results, lines, targets):
         label = c.replace("_", " ").replace("image", "image changes").replace("move", "moves")
         row(f"cursor {label} per second", "cursor " + c)
     row("fbcon: 10,000 lines written to tty1, s", "scroll_s", 2)
+    row("resize to 1280x720 (uvirtio-boot resize; QEMU: a VNC viewer's "
+        "SetDesktopSize): ms until the connector lists it as preferred", "resize_listed_ms", 1)
+    row("resize to 1280x720: ms until a compositor's first frame at 1280x720 is shown",
+        "resize_frame_ms", 1)
+    row("resize to 1280x720: ms until the resize command returned", "resize_cmd_ms", 1)
 
     lines.append(f"### Guest kernel {kernel}")
     lines.append("")

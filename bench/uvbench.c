@@ -18,6 +18,12 @@
  *	plane position, cursor plane FB) updates per second
  *   uvbench scroll TTY LINES
  *	ms to write LINES lines to TTY (fbcon scrolling)
+ *   uvbench resize WxH LIMIT_MS COMMAND... | ... write FILE TEXT
+ *	as a compositor: shows the preferred mode, runs COMMAND (the monitor
+ *	changes to WxH) and reports the ms until the connector lists WxH as
+ *	preferred (looked up on each DRM hotplug uevent, as compositors do)
+ *	and until its first frame at WxH is on the screen (modeset commit
+ *	done); and until COMMAND returned
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,11 +37,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/fb.h>
+#include <linux/netlink.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
@@ -600,6 +608,115 @@ static int cmd_cursor(int argc, char **argv)
 	return 0;
 }
 
+/* ---- resize ---- */
+
+/* A socket that gets the kernel's uevents, as udev's monitor does. */
+static int uevent_open(void)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		die("uevent socket: %s", strerror(errno));
+	return fd;
+}
+
+/* Whether a uevent (NUL-terminated at @len) is DRM's hotplug. */
+static int uevent_is_hotplug(const char *buf, ssize_t len)
+{
+	int drm = 0, hotplug = 0;
+	ssize_t i;
+
+	for (i = 0; i < len; i += strlen(buf + i) + 1) {
+		drm |= !strcmp(buf + i, "SUBSYSTEM=drm");
+		hotplug |= !strcmp(buf + i, "HOTPLUG=1");
+	}
+	return drm && hotplug;
+}
+
+/* The connector's preferred mode is WxH (a full probe, as GETCONNECTOR). */
+static int lists_preferred(struct kms *k, unsigned int w, unsigned int h)
+{
+	drmModeConnector *c = drmModeGetConnector(k->fd, k->conn);
+	int i, found = 0;
+
+	for (i = 0; c && i < c->count_modes && !found; i++) {
+		drmModeModeInfo *m = &c->modes[i];
+
+		if ((m->type & DRM_MODE_TYPE_PREFERRED) &&
+		    m->hdisplay == w && m->vdisplay == h) {
+			k->mode = *m;
+			found = 1;
+		}
+	}
+	drmModeFreeConnector(c);
+	return found;
+}
+
+static int cmd_resize(int argc, char **argv)
+{
+	char buf[4096];
+	double t0, t, listed = -1, limit, cmd = -1;
+	unsigned int w, h;
+	struct kms k;
+	pid_t pid;
+	int status = 0, ret, ev;
+
+	if (argc < 3 || sscanf(argv[0], "%ux%u", &w, &h) != 2)
+		die("usage: uvbench resize WxH LIMIT_MS COMMAND... | write FILE TEXT");
+	limit = atof(argv[1]);
+	kms_open(&k);
+	if (k.mode.hdisplay == w && k.mode.vdisplay == h)
+		die("the display is at %s already", argv[0]);
+	ret = kms_modeset(&k);
+	if (ret)
+		die("modeset: %s", strerror(-ret));
+	ev = uevent_open();
+	t0 = now_ms();
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid)
+		make_display(argv + 2);
+	while ((t = now_ms() - t0) < limit) {
+		struct pollfd pfd = { .fd = ev, .events = POLLIN };
+		ssize_t len;
+
+		if (cmd < 0 && waitpid(pid, &status, WNOHANG) == pid)
+			cmd = now_ms() - t0;
+		/* A lost uevent costs a probe every 10 ms, not the figure. */
+		if (poll(&pfd, 1, 10) > 0) {
+			len = recv(ev, buf, sizeof(buf) - 1, 0);
+			if (len <= 0)
+				continue;
+			buf[len] = 0;
+			if (!uevent_is_hotplug(buf, len))
+				continue;
+		}
+		if (lists_preferred(&k, w, h)) {
+			listed = now_ms() - t0;
+			break;
+		}
+	}
+	if (listed < 0) {
+		printf("bench resize %s none not-listed\n", argv[0]);
+	} else {
+		ret = kms_modeset(&k);
+		t = now_ms() - t0;
+		if (ret)
+			printf("bench resize %s none %s\n", argv[0], why(-ret));
+		else
+			printf("bench resize %s listed_ms %.2f frame_ms %.2f cmd_ms %.2f\n",
+			       argv[0], listed, t, cmd);
+	}
+	if ((cmd < 0 && waitpid(pid, &status, 0) < 0) || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		die("%s failed", argv[2]);
+	close(ev);
+	return 0;
+}
+
 /* ---- scroll ---- */
 
 static int cmd_scroll(int argc, char **argv)
@@ -634,7 +751,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
-		die("usage: uvbench ready|flip|cursor|scroll ...");
+		die("usage: uvbench ready|flip|cursor|scroll|resize ...");
 	if (!strcmp(argv[1], "ready"))
 		return cmd_ready(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "flip"))
@@ -643,5 +760,7 @@ int main(int argc, char **argv)
 		return cmd_cursor(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "scroll"))
 		return cmd_scroll(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "resize"))
+		return cmd_resize(argc - 2, argv + 2);
 	die("unknown command %s", argv[1]);
 }

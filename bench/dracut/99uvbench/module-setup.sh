@@ -21,7 +21,7 @@ installkernel() {
 }
 
 install() {
-    inst_multiple dmesg sed awk cat sync sleep grep head cut tr
+    inst_multiple dmesg sed awk cat sync sleep grep head cut tr stty
     inst_binary "$UVBENCH" /usr/bin/uvbench
     inst_simple "$UVTEST_LIB" /usr/lib/uvtest/uvtest-lib.sh
     inst_simple "$UVTEST_BIN/uvtest-util" /usr/bin/uvtest-util

@@ -10,7 +10,8 @@
 #                       driver's bind, vkms's load; its modules loaded
 #                       before) to card0 and fb0 usable, the kernel memory
 #                       it took, then fbcon scrolling, page flips, cursor
-#                       updates. PATH: uvirtio virtio-gpu-pci bochs vkms
+#                       updates, and a resize where the path has one.
+#                       PATH: uvirtio virtio-gpu-pci bochs vkms
 
 UVTEST_PREFIX=UVBENCH
 . /usr/lib/uvtest/uvtest-lib.sh
@@ -41,13 +42,17 @@ load_deps() {
 }
 
 # Loads the modules of PATH and sets MAKE to the call that makes its
-# display (uvbench ready runs it without a shell).
+# display and RESIZE to the call that makes its monitor 1280x720 (uvbench
+# runs them without a shell). QEMU's virtio-gpu resizes when a VNC viewer
+# asks: a byte on the second serial port has bench/qemu-resize.py ask.
 prepare() {
     _dev=
+    RESIZE=
     case "$1" in
     uvirtio)
         modprobe uvirtio && modprobe virtio_gpu || return 1
         MAKE="uvirtio-boot create gpu width=1024 height=768"
+        RESIZE="uvirtio-boot resize 0 1280x720"
         ;;
     virtio-gpu-pci)
         echo 0 > /sys/bus/virtio/drivers_autoprobe
@@ -57,6 +62,8 @@ prepare() {
         done
         [ -n "$_dev" ] || return 1
         MAKE="write /sys/bus/virtio/drivers_probe $_dev"
+        stty -F /dev/ttyS1 115200 raw -echo 2> /dev/null &&
+            RESIZE="write /dev/ttyS1 r"
         ;;
     bochs)
         echo 0 > /sys/bus/pci/drivers_autoprobe
@@ -96,6 +103,10 @@ run_path() {
     bench flip 1024x768 2 5
     bench flip 1920x1080 2 5
     bench cursor 1 3
+    if [ -n "$RESIZE" ]; then
+        # shellcheck disable=SC2086
+        bench resize 1280x720 10000 $RESIZE
+    fi
 }
 
 echo 1 > /proc/sys/kernel/printk
