@@ -207,19 +207,6 @@ check_modetest() {
         sh -c "! grep -q 'timed out' /tmp/modetest.log"
 }
 
-# Bytes (kB) in allocated slab objects: a leak shows here, while freed
-# objects in half-empty slabs (SUnreclaim) do not. Empty slabs are given
-# back first. Socket buffers are left out: they hold the uevents that udev
-# has yet to read, which on a loaded machine run to megabytes.
-slab_kb() {
-    # Devices go for good once udev has let go of them and RCU has run.
-    udevadm settle --timeout=60
-    sleep 3
-    for _s in /sys/kernel/slab/*/shrink; do echo 1 > "$_s"; done 2> /dev/null
-    awk 'NR > 2 && $1 !~ /^skbuff/ { t += $2 * $4 } END { printf "%d\n", t / 1024 }' \
-        /proc/slabinfo
-}
-
 # uvtest.parts= names the parts of the stress case to run (fuzz, kfuzz,
 # lifecycle, faults; all when absent), so that a long run can be split
 # over guests that run at once.
