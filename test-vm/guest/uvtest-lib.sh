@@ -98,6 +98,19 @@ slab_kb() {
         /proc/slabinfo
 }
 
+# slab_grew_at_most KB BEFORE: the allocated slab objects now (kB, page
+# cache dropped first) against BEFORE (slab_kb's, taken the same way), as
+# the figures slab.objects_before_kb and slab.objects_after_kb, and the
+# fact that they grew by at most KB.
+slab_grew_at_most() {
+    sync && echo 3 > /proc/sys/vm/drop_caches
+    _slab_now=$(slab_kb)
+    figure slab.objects_before_kb "$2"
+    figure slab.objects_after_kb "$_slab_now"
+    check "allocated slab objects grew by at most $1 kB ($2 -> $_slab_now kB)" \
+        test $((_slab_now - $2)) -le "$1"
+}
+
 # The kernel's state at the end of a case: the log still starts at the
 # boot (it did not wrap, so no report was lost), and the kernel is not
 # tainted but by this out-of-tree, unsigned module (O 4096, E 8192): a
