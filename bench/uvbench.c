@@ -654,6 +654,17 @@ static int lists_preferred(struct kms *k, unsigned int w, unsigned int h)
 	return found;
 }
 
+/* When the resize command ended: set from SIGCHLD, read after. */
+static struct timespec child_end;
+static volatile sig_atomic_t child_ended;
+
+static void on_child(int sig)
+{
+	(void)sig;
+	clock_gettime(CLOCK_MONOTONIC, &child_end);
+	child_ended = 1;
+}
+
 static int cmd_resize(int argc, char **argv)
 {
 	char buf[4096];
@@ -661,7 +672,7 @@ static int cmd_resize(int argc, char **argv)
 	unsigned int w, h;
 	struct kms k;
 	pid_t pid;
-	int status = 0, ret, ev;
+	int status, ret, ev;
 
 	if (argc < 3 || sscanf(argv[0], "%ux%u", &w, &h) != 2)
 		die("usage: uvbench resize WxH LIMIT_MS COMMAND... | write FILE TEXT");
@@ -673,6 +684,7 @@ static int cmd_resize(int argc, char **argv)
 	if (ret)
 		die("modeset: %s", strerror(-ret));
 	ev = uevent_open();
+	signal(SIGCHLD, on_child);
 	t0 = now_ms();
 	pid = fork();
 	if (pid < 0)
@@ -683,10 +695,8 @@ static int cmd_resize(int argc, char **argv)
 		struct pollfd pfd = { .fd = ev, .events = POLLIN };
 		ssize_t len;
 
-		if (cmd < 0 && waitpid(pid, &status, WNOHANG) == pid)
-			cmd = now_ms() - t0;
-		/* A lost uevent costs a probe every 10 ms, not the figure. */
-		if (poll(&pfd, 1, 10) > 0) {
+		/* A lost uevent costs a probe every 100 ms, not the figure. */
+		if (poll(&pfd, 1, 100) > 0) {
 			len = recv(ev, buf, sizeof(buf) - 1, 0);
 			if (len <= 0)
 				continue;
@@ -704,14 +714,15 @@ static int cmd_resize(int argc, char **argv)
 	} else {
 		ret = kms_modeset(&k);
 		t = now_ms() - t0;
+		if (child_ended)
+			cmd = child_end.tv_sec * 1e3 + child_end.tv_nsec / 1e6 - t0;
 		if (ret)
 			printf("bench resize %s none %s\n", argv[0], why(-ret));
 		else
 			printf("bench resize %s listed_ms %.2f frame_ms %.2f cmd_ms %.2f\n",
 			       argv[0], listed, t, cmd);
 	}
-	if ((cmd < 0 && waitpid(pid, &status, 0) < 0) || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		die("%s failed", argv[2]);
 	close(ev);
 	return 0;
