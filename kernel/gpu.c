@@ -449,8 +449,8 @@ static bool uvirtio_gpu_display_event(struct uvirtio_device *udev)
 	/*
 	 * One event in flight: while the driver has yet to clear the last,
 	 * it reads this change with it, or gets it signalled again when it
-	 * clears (uvirtio_gpu_config_written()). Each is signalled when the
-	 * driver has room for the commands it answers with
+	 * clears (uvirtio_gpu_config_written()). Each is signalled once the
+	 * driver has taken every answer off its control queue
 	 * (uvirtio_gpu_event_work()).
 	 */
 	if (signal)
