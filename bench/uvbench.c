@@ -125,6 +125,18 @@ static void make_display(char **argv)
 	_exit(127);
 }
 
+/* Starts the call (make_display()'s ARGV) in a child: its pid. */
+static pid_t start_call(char **argv)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid)
+		make_display(argv);
+	return pid;
+}
+
 static int cmd_ready(int argc, char **argv)
 {
 	double t0, card = -1, limit;
@@ -137,11 +149,7 @@ static int cmd_ready(int argc, char **argv)
 	if (display_usable())
 		die("a display is already there");
 	t0 = now_ms();
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid)
-		make_display(argv + 1);
+	pid = start_call(argv + 1);
 	for (;;) {
 		double t = now_ms() - t0;
 
@@ -686,11 +694,7 @@ static int cmd_resize(int argc, char **argv)
 	ev = uevent_open();
 	signal(SIGCHLD, on_child);
 	t0 = now_ms();
-	pid = fork();
-	if (pid < 0)
-		die("fork: %s", strerror(errno));
-	if (!pid)
-		make_display(argv + 2);
+	pid = start_call(argv + 2);
 	while ((t = now_ms() - t0) < limit) {
 		struct pollfd pfd = { .fd = ev, .events = POLLIN };
 		ssize_t len;

@@ -42,16 +42,21 @@ load_deps() {
 }
 
 # Loads the modules of PATH and sets MAKE to the call that makes its
-# display and RESIZE to the call that makes its monitor 1280x720 (uvbench
-# runs them without a shell). QEMU's virtio-gpu resizes when a VNC viewer
-# asks: a byte on the second serial port has bench/qemu-resize.py ask.
+# display, GROW to the one that makes its monitor 1920x1080 when it lists
+# no such mode, and RESIZE to the call that makes its monitor 1280x720
+# (uvbench runs MAKE and RESIZE without a shell). QEMU's virtio-gpu
+# resizes when a VNC viewer asks: a byte on the second serial port has
+# bench/qemu-resize.py ask.
 prepare() {
     _dev=
+    GROW=
     RESIZE=
     case "$1" in
     uvirtio)
         modprobe uvirtio && modprobe virtio_gpu || return 1
         MAKE="uvirtio-boot create gpu width=1024 height=768"
+        # Its EDID lists no mode above the monitor's own.
+        GROW="uvirtio-boot resize 0 1920x1080"
         RESIZE="uvirtio-boot resize 0 1280x720"
         ;;
     virtio-gpu-pci)
@@ -101,10 +106,9 @@ run_path() {
     say "modules $(awk '{ printf "%s:%s ", $1, $2 }' /proc/modules)"
     bench scroll /dev/tty1 10000
     bench flip 1024x768 2 5
-    # uvirtio's monitor lists no mode above its own (its EDID): it becomes
-    # a 1920x1080 monitor first, as a user would make it.
-    if [ "$_path" = uvirtio ]; then
-        uvirtio-boot resize 0 1920x1080 && sleep 1
+    if [ -n "$GROW" ]; then
+        # shellcheck disable=SC2086
+        $GROW && sleep 1
     fi
     bench flip 1920x1080 2 5
     bench cursor 1 3
