@@ -243,6 +243,14 @@ run_xorg() {
 }
 
 # -- Weston --------------------------------------------------------------------
+# weston_current OUTPUT MODE: Weston's log lists MODE as OUTPUT's current
+# mode, in that output's own list.
+weston_current() {
+    awk -v o="Output $1 (crtc" -v m="$2@" '
+        index($0, o) { on = 1; next } on && !/^ / { on = 0 }
+        on && index($0, m) && /current/ { f = 1 } END { exit !f }' "$OUT/weston.log"
+}
+
 # 1,000 resizes and 200 unplug/plug cycles of head 0 while Weston runs,
 # with uvirtio-boot as a user runs it: Weston still runs and shows head 0
 # again, and slab is back within 1 MiB (check_kernel and the host look
@@ -251,13 +259,6 @@ run_xorg() {
 # aborts, "atomic_flip_handler: Assertion `output->atomic_complete_pending'
 # failed", when an output comes back before the flip it had pending when
 # it went: README).
-# weston_current OUTPUT MODE: Weston's log lists MODE as OUTPUT's current
-# mode, in that output's own list.
-weston_current() {
-    awk -v o="Output $1 (crtc" -v m="$2@" '
-        index($0, o) { on = 1; next } on && !/^ / { on = 0 }
-        on && index($0, m) && /current/ { f = 1 } END { exit !f }' "$OUT/weston.log"
-}
 _weston_more() { # the log has more than $_n lines with $_pat
     test "$(grep -c "$_pat" "$OUT/weston.log")" -gt "$_n"
 }
