@@ -84,4 +84,25 @@ static inline bool uvirtio_driver_has_shutdown(struct virtio_device *vdev)
 #endif
 }
 
+/*
+ * Whether a virtqueue's descriptors hold DMA addresses rather than
+ * physical ones. 6.5 ("virtio_ring: introduce virtqueue_dma_dev()") says
+ * so; before it, with no VIRTIO_F_ACCESS_PLATFORM offered, the ring used
+ * the DMA API exactly in a Xen domain (vring_use_dma_api()). Tested at
+ * build time (Kbuild), for backports.
+ */
+#ifdef UVIRTIO_HAVE_VIRTQUEUE_DMA_DEV
+static inline bool uvirtio_vq_uses_dma_api(struct virtqueue *vq)
+{
+	return virtqueue_dma_dev(vq);
+}
+#else
+#include <xen/xen.h>
+
+static inline bool uvirtio_vq_uses_dma_api(struct virtqueue *vq)
+{
+	return xen_domain();
+}
+#endif
+
 #endif /* _UVIRTIO_COMPAT_H */
