@@ -67,12 +67,16 @@ struct uvirtio_reply_ctx {
 	const struct uvirtio_chain *c;	/* written into a request, */
 	u8 *buf;			/* or else rendered into @buf */
 	u32 len;			/* of @buf */
-	u32 written;			/* end of the furthest rule */
+	u64 written;			/* end of the furthest rule */
 };
 
-/* One reply rule, at @at in the writable part, at @off in block @j. */
+/*
+ * One reply rule, at @at in the writable part, at @off in block @j. The
+ * writable part may pass 4 GiB (eight blocks of up to 4 GiB): offsets in
+ * it are 64-bit.
+ */
 static bool uvirtio_reply_rule(struct uvirtio_reply_ctx *rc, unsigned int j,
-			       u32 at, u32 off, const u8 *data, u32 len)
+			       u64 at, u32 off, const u8 *data, u32 len)
 {
 	if (!rc->c) {
 		if (at < rc->len)
@@ -96,7 +100,7 @@ static bool uvirtio_put_replies(const struct uvirtio_rules *r, unsigned int i,
 				unsigned int nblocks,
 				struct uvirtio_reply_ctx *rc)
 {
-	u32 base = 0;
+	u64 base = 0;
 	unsigned int j, k;
 
 	for (j = 0; j < nblocks; j++) {
@@ -121,7 +125,8 @@ static bool uvirtio_put_replies(const struct uvirtio_rules *r, unsigned int i,
 /*
  * Writes the replies of the writable blocks of expectation @i. Returns the
  * bytes written, counted from the start of the writable part of the
- * request, or 0 when the expectation has nothing to write.
+ * request (at most U32_MAX, the used ring's), or 0 when the expectation
+ * has nothing to write.
  */
 static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
 			       unsigned int nblocks,
@@ -131,7 +136,7 @@ static u32 uvirtio_write_reply(const struct uvirtio_rules *r, unsigned int i,
 
 	if (!uvirtio_put_replies(r, i, nblocks, &rc))
 		return 0;
-	return rc.written;
+	return min_t(u64, rc.written, U32_MAX);
 }
 
 /*
@@ -223,10 +228,13 @@ static int uvirtio_check_expect(const struct uvirtio_expect *ex, size_t *total)
 	*total = 0;
 	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
 		const char *name = ex->expects[i].vq_name;
+		size_t len = strnlen(name, UVIRTIO_MAX_VQ_NAME);
 
-		if (!name[0])
+		if (!len)
 			break;
-		if (strnlen(name, UVIRTIO_MAX_VQ_NAME) == UVIRTIO_MAX_VQ_NAME)
+		/* NUL-terminated, and zero after it: room to grow. */
+		if (len == UVIRTIO_MAX_VQ_NAME ||
+		    !uvirtio_is_zero(name + len, UVIRTIO_MAX_VQ_NAME - len))
 			return -EINVAL;
 		nblocks = uvirtio_nr_blocks(ex, i);
 		for (j = 0; j < nblocks; j++) {
@@ -290,7 +298,7 @@ int uvirtio_rules_from_user(const struct uvirtio_expect __user *arg,
 	ret = uvirtio_check_expect(ex, &total);
 	if (ret)
 		goto out;
-	r = kvmalloc(struct_size(r, data, total), GFP_KERNEL);
+	r = kvmalloc(struct_size(r, data, total), GFP_KERNEL_ACCOUNT);
 	if (!r) {
 		ret = -ENOMEM;
 		goto out;
