@@ -15,6 +15,8 @@
  *  - uvirtio_lock (mutex) protects uvirtio_devices, every device's @node and
  *    @owner, every file's @dev and uvirtio_shutting_down. Nothing sleeps on
  *    a driver while holding it: devices are unregistered after it is dropped.
+ *  - uvirtio_nr_devices (atomic) counts the devices from UV_DEV_CREATE to
+ *    the end of their removal, against max_devices.
  *  - uvirtio_file.lock serialises UV_DEV_EXPECT and UV_DEV_CREATE on a file.
  *  - uvirtio_device.vqs_lock (mutex) protects the virtqueue list; the work
  *    item holds it while it touches the rings, del_vqs() while it frees them.
@@ -39,10 +41,14 @@
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/reboot.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 #include <linux/workqueue.h>
 
@@ -65,12 +71,24 @@ static_assert(UV_GPU_HEAD == 0x40305606);
 #define UVIRTIO_VRING_NUM	256
 /* Device feature bits that user space chooses; the rest are the transport's. */
 #define UVIRTIO_DEVICE_FEATURES	(GENMASK_ULL(23, 0) | GENMASK_ULL(63, 50))
+/* How long the drivers of the devices removed together get to let go. */
+#define UVIRTIO_UNPLUG_MS	5000
+
+static bool any_type;
+module_param(any_type, bool, 0644);
+MODULE_PARM_DESC(any_type,
+		 "Also create devices of types off the allow-list, with any device feature (development only: their drivers trust user space; refused while the kernel is locked down)");
+
+static unsigned int max_devices = 64;
+module_param(max_devices, uint, 0644);
+MODULE_PARM_DESC(max_devices, "Most devices that exist at once (default 64)");
 
 struct uvirtio_vq {
 	struct virtqueue *vq;
 	struct list_head node;
 	u16 last_avail;		/* next avail entry to take */
 	u16 used_idx;		/* next used entry to write */
+	bool broken;		/* a malformed request: served no more */
 };
 
 /*
@@ -78,8 +96,11 @@ struct uvirtio_vq {
  * answered while the driver goes on, on another CPU if there is one. A
  * driver that tears down without waiting for its last requests (virtio_gpu
  * frees buffers only when the device answers their unref) loses less.
+ * Without WQ_MEM_RECLAIM: no allowed type (a display, a console) is on the
+ * way of memory reclaim; a block or network device would be.
  */
 static struct workqueue_struct *uvirtio_wq;
+static atomic_t uvirtio_nr_devices;
 
 static DEFINE_MUTEX(uvirtio_lock);
 static LIST_HEAD(uvirtio_devices);
@@ -163,51 +184,64 @@ static bool uvirtio_read_chain(struct virtio_device *vdev,
 	}
 }
 
+enum uvirtio_answer { UVIRTIO_ANSWERED, UVIRTIO_KEPT, UVIRTIO_MALFORMED };
+
 /*
- * The answer to the request at @head: the bytes written into it, or false
- * when the device keeps it. A buffer the driver only offers for writing
- * (a receive buffer) that no expectation answers is kept, as a device with
- * nothing to deliver keeps it, until the driver resets the device and takes
- * it back: completing it empty at once would have the driver offer it
- * again in a loop (virtio_console did, until its remove hit a BUG_ON).
+ * Answers the request at @head: the bytes written into it go in @len. A
+ * buffer the driver only offers for writing (a receive buffer) that no
+ * expectation answers is kept, as a device with nothing to deliver keeps
+ * it, until the driver resets the device and takes it back: completing it
+ * empty at once would have the driver offer it again in a loop
+ * (virtio_console did, until its remove hit a BUG_ON).
  */
-static bool uvirtio_answer(struct uvirtio_device *udev, struct virtqueue *vq,
-			   const struct vring *vr, unsigned int head, u32 *len)
+static enum uvirtio_answer uvirtio_answer(struct uvirtio_device *udev,
+					  struct virtqueue *vq,
+					  const struct vring *vr,
+					  unsigned int head, u32 *len)
 {
 	const struct uvirtio_type *type = udev->type;
 	struct uvirtio_chain c;
 
 	*len = 0;
-	if (!uvirtio_read_chain(&udev->vdev, vr, head, &c)) {
-		dev_warn_ratelimited(&udev->vdev.dev,
-				     "%s: malformed request %u\n", vq->name,
-				     head);
-		return true;
-	}
+	if (!uvirtio_read_chain(&udev->vdev, vr, head, &c))
+		return UVIRTIO_MALFORMED;
 	if (type && type->answer && type->answer(udev, &c, len))
-		return true;
-	if (uvirtio_answer_expected(udev->rules, vq->name, &c, len))
-		return true;
+		return UVIRTIO_ANSWERED;
+	if (uvirtio_answer_expected(udev->rules, vq->name, &c, len)) {
+		if (type && type->check_reply)
+			type->check_reply(udev, &c, *len);
+		return UVIRTIO_ANSWERED;
+	}
 	if (type && type->unanswered) {
 		*len = type->unanswered(udev, &c);
-		return true;
+		return UVIRTIO_ANSWERED;
 	}
-	return !(c.n && (c.d[0].flags & VRING_DESC_F_WRITE));
+	if (c.n && (c.d[0].flags & VRING_DESC_F_WRITE))
+		return UVIRTIO_KEPT;
+	return UVIRTIO_ANSWERED;
 }
 
 /*
  * Takes, in order, the requests made available since the last pass, at
- * most a ring's worth, and completes those it answers. Returns true when
- * the driver wants an interrupt.
+ * most a ring's worth, and completes those it answers. A malformed request
+ * (a descriptor index out of the ring, a loop, an indirect descriptor)
+ * breaks the queue, as the spec has a device do: nothing of it is
+ * completed, not even with its head, which may be out of the ring, and
+ * the queue is served no more until the driver resets the device; @broke
+ * says so. Returns true when the driver wants an interrupt.
  */
 static bool uvirtio_process_vq(struct uvirtio_device *udev,
-			       struct uvirtio_vq *uvq, bool *more)
+			       struct uvirtio_vq *uvq, bool *more,
+			       bool *broke)
 {
 	struct virtio_device *vdev = &udev->vdev;
 	const struct vring *vr = virtqueue_get_vring(uvq->vq);
 	unsigned int taken = 0, done = 0;
 	u16 avail;
 
+	*more = false;
+	if (uvq->broken)
+		return false;
 	avail = virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx));
 	/* Read the ring entries only after the index that publishes them. */
 	virt_rmb();
@@ -215,11 +249,21 @@ static bool uvirtio_process_vq(struct uvirtio_device *udev,
 		unsigned int slot = uvq->last_avail % vr->num;
 		unsigned int head = virtio16_to_cpu(vdev, vr->avail->ring[slot]);
 		struct vring_used_elem *used;
+		enum uvirtio_answer a;
 		u32 len;
 
 		uvq->last_avail++;
 		taken++;
-		if (!uvirtio_answer(udev, uvq->vq, vr, head, &len))
+		a = uvirtio_answer(udev, uvq->vq, vr, head, &len);
+		if (a == UVIRTIO_MALFORMED) {
+			dev_warn_ratelimited(&vdev->dev,
+					     "%s: malformed request %u: queue stopped until the driver resets the device\n",
+					     uvq->vq->name, head);
+			uvq->broken = true;
+			*broke = true;
+			break;
+		}
+		if (a == UVIRTIO_KEPT)
 			continue;
 		used = &vr->used->ring[uvq->used_idx % vr->num];
 		used->id = cpu_to_virtio32(vdev, head);
@@ -228,7 +272,7 @@ static bool uvirtio_process_vq(struct uvirtio_device *udev,
 		done++;
 	}
 	atomic_long_add(taken, &udev->answered);
-	*more = uvq->last_avail != avail;
+	*more = !uvq->broken && uvq->last_avail != avail;
 	if (!done)
 		return false;
 	/* The used entries before the index that publishes them. */
@@ -245,14 +289,15 @@ static void uvirtio_work(struct work_struct *work)
 	struct uvirtio_device *udev =
 		container_of(work, struct uvirtio_device, work);
 	struct uvirtio_vq *uvq;
-	bool requeue = false;
+	bool requeue = false, broke = false;
 
 	mutex_lock(&udev->vqs_lock);
 	if (READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK) {
 		list_for_each_entry(uvq, &udev->vqs, node) {
 			bool more;
 
-			if (!uvirtio_process_vq(udev, uvq, &more) && !more)
+			if (!uvirtio_process_vq(udev, uvq, &more, &broke) &&
+			    !more)
 				continue;
 			requeue |= more;
 			/* Callbacks expect interrupt-like context, no process. */
@@ -262,6 +307,12 @@ static void uvirtio_work(struct work_struct *work)
 		}
 	}
 	mutex_unlock(&udev->vqs_lock);
+	/* Told outside vqs_lock: the driver's handler may ask us things. */
+	if (broke) {
+		WRITE_ONCE(udev->status, READ_ONCE(udev->status) |
+					 VIRTIO_CONFIG_S_NEEDS_RESET);
+		virtio_config_changed(&udev->vdev);
+	}
 	if (requeue)
 		queue_work(uvirtio_wq, &udev->work);
 }
@@ -330,10 +381,17 @@ static void uvirtio_set_status(struct virtio_device *vdev, u8 status)
 		queue_work(uvirtio_wq, &udev->work);
 }
 
+/*
+ * A reset device is the device as created: its rings start again, its
+ * config space is what user space gave (less what the driver wrote), and
+ * its type forgets what the driver told it. A driver bound again sees
+ * nothing of the last one.
+ */
 static void uvirtio_reset(struct virtio_device *vdev)
 {
 	struct uvirtio_device *udev = to_uvirtio(vdev);
 	struct uvirtio_vq *uvq;
+	unsigned long flags;
 
 	WRITE_ONCE(udev->status, 0);
 	/* After a reset the device touches no ring. */
@@ -342,8 +400,15 @@ static void uvirtio_reset(struct virtio_device *vdev)
 	list_for_each_entry(uvq, &udev->vqs, node) {
 		uvq->last_avail = 0;
 		uvq->used_idx = 0;
+		uvq->broken = false;
 	}
 	mutex_unlock(&udev->vqs_lock);
+	spin_lock_irqsave(&udev->config_lock, flags);
+	memcpy(udev->config, udev->config_init, udev->config_len);
+	udev->config_generation++;
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+	if (udev->type && udev->type->reset)
+		udev->type->reset(udev);
 }
 
 static bool uvirtio_notify(struct virtqueue *vq)
@@ -373,7 +438,7 @@ static struct virtqueue *uvirtio_setup_vq(struct uvirtio_device *udev,
 	struct uvirtio_vq *uvq;
 	struct virtqueue *vq;
 
-	uvq = kzalloc(sizeof(*uvq), GFP_KERNEL);
+	uvq = kzalloc(sizeof(*uvq), GFP_KERNEL_ACCOUNT);
 	if (!uvq)
 		return ERR_PTR(-ENOMEM);
 	vq = vring_create_virtqueue(index, UVIRTIO_VRING_NUM, SMP_CACHE_BYTES,
@@ -382,6 +447,18 @@ static struct virtqueue *uvirtio_setup_vq(struct uvirtio_device *udev,
 	if (!vq) {
 		kfree(uvq);
 		return ERR_PTR(-ENOMEM);
+	}
+	/*
+	 * Descriptors must hold physical addresses, as the ring server reads
+	 * them. With the DMA API (any Xen domain) they hold DMA addresses,
+	 * which it would take for physical ones.
+	 */
+	if (uvirtio_vq_uses_dma_api(vq)) {
+		dev_err(&udev->vdev.dev,
+			"the virtio ring maps buffers through the DMA API (Xen?): uvirtio cannot serve it\n");
+		vring_del_virtqueue(vq);
+		kfree(uvq);
+		return ERR_PTR(-EOPNOTSUPP);
 	}
 	uvq->vq = vq;
 	vq->priv = uvq;
@@ -463,6 +540,8 @@ static void uvirtio_release_dev(struct device *dev)
 {
 	struct uvirtio_device *udev = to_uvirtio(dev_to_virtio(dev));
 
+	/* Removal cancelled it; a device never registered never queued it. */
+	WARN_ON(work_pending(&udev->work));
 	if (udev->type && udev->type->release)
 		udev->type->release(udev);
 	kvfree(udev->rules);
@@ -522,16 +601,29 @@ bool uvirtio_vq_drained(struct uvirtio_device *udev, unsigned int index)
 }
 
 /*
- * Waits, at most until @limit, for @done to hold and for the driver to
- * have made no request for 20 ms. Returns false when the limit came first.
- * Called without locks; the work item answers meanwhile.
+ * Whether the task removing devices is being killed: it does not wait for
+ * drivers. A killed process closes its files in do_exit(), its SIGKILL
+ * taken already but its exit code that of the signal.
  */
-bool uvirtio_wait_quiet(struct uvirtio_device *udev, unsigned long limit,
-			bool (*done)(struct uvirtio_device *udev))
+static bool uvirtio_task_dying(void)
+{
+	return fatal_signal_pending(current) ||
+	       ((current->flags & PF_EXITING) && (current->exit_code & 0x7f));
+}
+
+/*
+ * Waits, at most until @limit, for @done to hold and for the driver to
+ * have made no request for 20 ms. Returns false when the limit came first,
+ * at once for a dying task. Called without locks; the work item answers
+ * meanwhile.
+ */
+static bool uvirtio_wait_quiet(struct uvirtio_device *udev,
+			       unsigned long limit,
+			       bool (*done)(struct uvirtio_device *udev))
 {
 	long seen = atomic_long_read(&udev->answered), now;
 
-	while (time_before(jiffies, limit)) {
+	while (time_before(jiffies, limit) && !uvirtio_task_dying()) {
 		msleep(20);
 		flush_work(&udev->work);
 		now = atomic_long_read(&udev->answered);
@@ -543,43 +635,92 @@ bool uvirtio_wait_quiet(struct uvirtio_device *udev, unsigned long limit,
 }
 
 /*
- * Unregisters a device that is off uvirtio_devices. The driver is unbound,
- * resets the device and frees its rings before this returns. Called without
- * uvirtio_lock.
+ * The first step of removing a device that is off uvirtio_devices: no
+ * driver binds from here on, and the device lock waits for a probe under
+ * way, so the driver seen afterwards is the one its type unplugs. Notes
+ * whether the removal waits for the driver to let go.
  */
-static void uvirtio_destroy(struct uvirtio_device *udev)
+static void uvirtio_start_removal(struct uvirtio_device *udev)
+{
+	WRITE_ONCE(udev->dying, true);
+	device_lock(&udev->vdev.dev);
+	device_unlock(&udev->vdev.dev);
+	udev->unplug_wait = udev->type && udev->type->unplug &&
+			    udev->type->unplug(udev);
+}
+
+/*
+ * Unregisters a device whose removal has started. The driver is unbound,
+ * resets the device and frees its rings before unregister returns; a
+ * reference keeps the device until its work item, which a driver may have
+ * kicked after its reset or a failed probe, can run no more.
+ */
+static void uvirtio_unregister(struct uvirtio_device *udev)
 {
 	struct platform_device *pdev = udev->pdev;
 	int id = udev->id;
 
-	/*
-	 * No driver binds from here on; the device lock waits for a probe
-	 * under way, so the driver seen afterwards is the one to unplug.
-	 */
-	WRITE_ONCE(udev->dying, true);
-	device_lock(&udev->vdev.dev);
-	device_unlock(&udev->vdev.dev);
-	if (udev->type && udev->type->before_remove)
-		udev->type->before_remove(udev);
+	get_device(&udev->vdev.dev);
 	unregister_virtio_device(&udev->vdev);
+	/* No driver, no rings: nothing queues the work again. */
+	cancel_work_sync(&udev->work);
+	put_device(&udev->vdev.dev);
 	platform_device_unregister(pdev);
 	/* Only now may another device be called uvirtio.<id>. */
 	ida_free(&uvirtio_ida, id);
+	atomic_dec(&uvirtio_nr_devices);
 }
 
+/*
+ * Removes the devices on @gone, which are off uvirtio_devices. All are
+ * unplugged first and waited for against one deadline, so that N displays
+ * held on by a DRM master cost one wait, not N. Called without locks.
+ */
 static void uvirtio_destroy_list(struct list_head *gone)
 {
 	struct uvirtio_device *udev, *tmp;
+	unsigned long limit;
 
+	list_for_each_entry(udev, gone, node)
+		uvirtio_start_removal(udev);
+	limit = jiffies + msecs_to_jiffies(UVIRTIO_UNPLUG_MS);
+	list_for_each_entry(udev, gone, node) {
+		if (udev->unplug_wait &&
+		    !uvirtio_wait_quiet(udev, limit, udev->type->unplugged))
+			dev_info(&udev->vdev.dev,
+				 "the driver did not let go of the device in time; removing it anyway\n");
+	}
 	list_for_each_entry_safe(udev, tmp, gone, node) {
 		list_del(&udev->node);
-		uvirtio_destroy(udev);
+		uvirtio_unregister(udev);
 	}
 }
 
-/* The device types the module models; any other is answered by its rules. */
+/* Removes one device that is off uvirtio_devices. Called without locks. */
+static void uvirtio_destroy(struct uvirtio_device *udev)
+{
+	LIST_HEAD(one);
+
+	list_add(&udev->node, &one);
+	uvirtio_destroy_list(&one);
+}
+
+/*
+ * virtio-console is answered from its expectations alone, with one port:
+ * its driver bounds the used length of a receive buffer, and size is two
+ * numbers. No F_MULTIPORT: its control messages reach paths that trust
+ * their length (a 7-byte PORT_NAME oopses 6.1). See design.md, "Trust
+ * boundary".
+ */
+static const struct uvirtio_type uvirtio_console_type = {
+	.device_id	= VIRTIO_ID_CONSOLE,
+	.features	= BIT_ULL(VIRTIO_CONSOLE_F_SIZE),
+};
+
+/* The allow-list: the only device types user space may create. */
 static const struct uvirtio_type *const uvirtio_types[] = {
 	&uvirtio_gpu_type,
+	&uvirtio_console_type,
 };
 
 static const struct uvirtio_type *uvirtio_find_type(u32 device_id)
@@ -592,6 +733,39 @@ static const struct uvirtio_type *uvirtio_find_type(u32 device_id)
 	return NULL;
 }
 
+/*
+ * The type of a device UV_DEV_CREATE asks for, in @type: NULL for one off
+ * the allow-list, which only any_type lets through, and only on a kernel
+ * that is not locked down (there its driver would trust user space with
+ * kernel memory). The features offered must be the type's, or any device
+ * feature for a type off the list, and of the transport's only
+ * VIRTIO_F_VERSION_1, which the 2020 sample gives.
+ */
+static int uvirtio_check_setup(const struct uvirtio_setup *s,
+			       const struct uvirtio_type **type)
+{
+	u64 allowed = UVIRTIO_DEVICE_FEATURES;
+	int ret;
+
+	if (s->flags & ~BIT(UVIRTIO_DEV_FLAG_STICK))
+		return -EINVAL;
+	if (s->config_len > UVIRTIO_MAX_CONFIG_LEN || !s->id)
+		return -EINVAL;
+	*type = uvirtio_find_type(s->id);
+	if (*type) {
+		allowed = (*type)->features;
+	} else {
+		if (!READ_ONCE(any_type))
+			return -EOPNOTSUPP;
+		ret = security_locked_down(LOCKDOWN_MODULE_PARAMETERS);
+		if (ret)
+			return ret;
+	}
+	if (s->features & ~(allowed | BIT_ULL(VIRTIO_F_VERSION_1)))
+		return -EINVAL;
+	return 0;
+}
+
 static int uvirtio_create(struct uvirtio_file *f,
 			  const struct uvirtio_setup __user *arg)
 {
@@ -599,6 +773,7 @@ static int uvirtio_create(struct uvirtio_file *f,
 		.name = "uvirtio",
 		.dma_mask = DMA_BIT_MASK(64),
 	};
+	const struct uvirtio_type *type;
 	struct platform_device *pdev;
 	struct uvirtio_setup setup;
 	struct uvirtio_device *udev;
@@ -607,34 +782,37 @@ static int uvirtio_create(struct uvirtio_file *f,
 
 	if (copy_from_user(&setup, arg, sizeof(setup)))
 		return -EFAULT;
-	if (setup.flags & ~BIT(UVIRTIO_DEV_FLAG_STICK))
+	ret = uvirtio_check_setup(&setup, &type);
+	if (ret)
+		return ret;
+	/* What a type's ioctl set up is for a device of that type only. */
+	if (f->setup_type && f->setup_type != type)
 		return -EINVAL;
-	if (setup.config_len > UVIRTIO_MAX_CONFIG_LEN || !setup.id)
-		return -EINVAL;
+	if (atomic_inc_return(&uvirtio_nr_devices) > READ_ONCE(max_devices)) {
+		ret = -ENOSPC;
+		goto err_count;
+	}
 
-	udev = kzalloc(sizeof(*udev), GFP_KERNEL);
-	if (!udev)
-		return -ENOMEM;
+	udev = kzalloc(sizeof(*udev), GFP_KERNEL_ACCOUNT);
+	if (!udev) {
+		ret = -ENOMEM;
+		goto err_count;
+	}
 	if (copy_from_user(udev->config, u64_to_user_ptr(setup.config_addr),
 			   setup.config_len)) {
 		ret = -EFAULT;
 		goto err_free;
 	}
+	memcpy(udev->config_init, udev->config, setup.config_len);
 	udev->config_len = setup.config_len;
 	udev->flags = setup.flags;
-	udev->features = (setup.features & UVIRTIO_DEVICE_FEATURES) |
-			 BIT_ULL(VIRTIO_F_VERSION_1);
+	udev->features = setup.features | BIT_ULL(VIRTIO_F_VERSION_1);
 	spin_lock_init(&udev->config_lock);
 	mutex_init(&udev->vqs_lock);
 	INIT_LIST_HEAD(&udev->vqs);
 	INIT_LIST_HEAD(&udev->node);
 	INIT_WORK(&udev->work, uvirtio_work);
-	udev->type = uvirtio_find_type(setup.id);
-	/* What a type's ioctl set up is for a device of that type only. */
-	if (f->setup_type && f->setup_type != udev->type) {
-		ret = -EINVAL;
-		goto err_free;
-	}
+	udev->type = type;
 	/* The type may read the rules; they stay the file's until below. */
 	udev->rules = f->rules;
 	if (udev->type && udev->type->init) {
@@ -669,6 +847,7 @@ static int uvirtio_create(struct uvirtio_file *f,
 		put_device(&udev->vdev.dev);
 		platform_device_unregister(pdev);
 		ida_free(&uvirtio_ida, id);
+		atomic_dec(&uvirtio_nr_devices);
 		return ret;
 	}
 
@@ -694,6 +873,8 @@ err_type:
 		udev->type->release(udev);
 err_free:
 	kfree(udev);
+err_count:
+	atomic_dec(&uvirtio_nr_devices);
 	return ret;
 }
 
@@ -727,19 +908,19 @@ static int uvirtio_list(struct uvirtio_list __user *arg)
 	if (l.reserved)
 		return -EINVAL;
 
-	/* Snapshot under the lock, copy out after it: no fault while held. */
-	mutex_lock(&uvirtio_lock);
-	list_for_each_entry(udev, &uvirtio_devices, node)
-		n++;
-	fill = min(n, l.count);
+	/*
+	 * Room for as many devices as exist and fit, allocated before the
+	 * lock; a snapshot under it; copied out after it, with no fault
+	 * while held. The count is the snapshot's, which may hold more
+	 * devices than there was room for.
+	 */
+	fill = min_t(u32, atomic_read(&uvirtio_nr_devices), l.count);
 	if (fill) {
-		info = kcalloc(fill, sizeof(*info), GFP_KERNEL);
-		if (!info) {
-			mutex_unlock(&uvirtio_lock);
+		info = kvcalloc(fill, sizeof(*info), GFP_KERNEL_ACCOUNT);
+		if (!info)
 			return -ENOMEM;
-		}
 	}
-	n = 0;
+	mutex_lock(&uvirtio_lock);
 	list_for_each_entry(udev, &uvirtio_devices, node) {
 		if (n < fill) {
 			info[n].id = udev->id;
@@ -754,12 +935,13 @@ static int uvirtio_list(struct uvirtio_list __user *arg)
 	}
 	mutex_unlock(&uvirtio_lock);
 
+	fill = min(fill, n);
 	if (fill && copy_to_user(u64_to_user_ptr(l.devs_addr), info,
 				 array_size(fill, sizeof(*info))))
 		ret = -EFAULT;
 	else if (put_user(n, &arg->count))
 		ret = -EFAULT;
-	kfree(info);
+	kvfree(info);
 	return ret;
 }
 
@@ -801,7 +983,7 @@ static int uvirtio_open(struct inode *inode, struct file *file)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);

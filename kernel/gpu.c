@@ -12,12 +12,19 @@
  * events_clear clears events_read, and the display is unplugged before
  * the device is removed.
  *
+ * What virtio_gpu trusts is the module's, whatever user space says
+ * (design.md, "Trust boundary"): the fence echoed in every header, the
+ * display info's modes within UVIRTIO_GPU_MIN_SIDE..MAX_SIDE, a GET_EDID
+ * size that fits edid[], and num_capsets 0. The only device feature user
+ * space may offer is VIRTIO_GPU_F_EDID.
+ *
  * Locking:
  *  - uvirtio_gpu.lock (spinlock) protects @heads, read by the work item
  *    and written by UV_GPU_HEAD; nothing else is taken inside it.
- *  - scanouts_on and told are written only by the work item (the ->answer
- *    hook), unplugging only by uvirtio_gpu_before_remove(); the others
- *    read them with READ_ONCE() (scanouts_on through atomic bit ops).
+ *  - scanouts_on and told are written by the work item (the ->answer
+ *    hook) and cleared by ->reset, which runs with the work item stopped;
+ *    unplugging is written only by uvirtio_gpu_unplug(); the others read
+ *    them with READ_ONCE() (scanouts_on through atomic bit ops).
  *  - Config space is the core's, under its config_lock; so are events and
  *    events_seen, which the config hooks and the display event update.
  *  - event_work takes the core's vqs_lock to see the driver's free
@@ -67,8 +74,6 @@ __MODULE_PARM_TYPE(gpu, "charp");
 MODULE_PARM_DESC(gpu,
 		 "Display mode for uvirtio-boot (WIDTHxHEIGHT, off or 0; no value is taken as \"\"); the module only records it");
 
-/* How long a virtio-gpu driver gets to turn its unplugged display off. */
-#define UVIRTIO_GPU_UNPLUG_MS	5000
 /* How often a display event waiting for ring space looks again. */
 #define UVIRTIO_GPU_EVENT_RETRY_MS	5
 
@@ -105,8 +110,44 @@ struct uvirtio_gpu {
 union uvirtio_gpu_cmd {
 	struct virtio_gpu_ctrl_hdr hdr;
 	struct virtio_gpu_set_scanout set_scanout;
+	struct virtio_gpu_set_scanout_blob set_scanout_blob;
 	struct virtio_gpu_cmd_get_edid get_edid;
 };
+
+/* SET_SCANOUT_BLOB names its scanout and resource where SET_SCANOUT does. */
+static_assert(offsetof(struct virtio_gpu_set_scanout_blob, scanout_id) ==
+	      offsetof(struct virtio_gpu_set_scanout, scanout_id));
+static_assert(offsetof(struct virtio_gpu_set_scanout_blob, resource_id) ==
+	      offsetof(struct virtio_gpu_set_scanout, resource_id));
+
+/* struct virtio_gpu_resp_edid up to its edid[]. */
+struct uvirtio_gpu_edid_head {
+	struct virtio_gpu_ctrl_hdr hdr;
+	__le32 size;
+	__le32 padding;
+};
+
+static_assert(sizeof(struct uvirtio_gpu_edid_head) ==
+	      offsetof(struct virtio_gpu_resp_edid, edid));
+
+/* Whether a mode is one a head may have (UV_GPU_HEAD's bounds). */
+static bool uvirtio_gpu_mode_ok(u32 width, u32 height)
+{
+	return width >= UVIRTIO_GPU_MIN_SIDE && width <= UVIRTIO_GPU_MAX_SIDE &&
+	       height >= UVIRTIO_GPU_MIN_SIDE && height <= UVIRTIO_GPU_MAX_SIDE;
+}
+
+/*
+ * Whether a GET_EDID reply's size fits the spec's edid[]: virtio_gpu
+ * copies EDID blocks from edid[] up to it. The kernels tested here also
+ * stop at the end of edid[] (6.1.192 does); a kernel without that bound
+ * would copy ~32 KiB past it for a size of 0xffff.
+ */
+static bool uvirtio_gpu_edid_fits(__le32 size)
+{
+	return le32_to_cpu(size) <=
+	       sizeof_field(struct virtio_gpu_resp_edid, edid);
+}
 
 static struct uvirtio_gpu *to_gpu(struct uvirtio_device *udev)
 {
@@ -127,26 +168,20 @@ static u32 uvirtio_gpu_config_le32(struct uvirtio_device *udev, size_t off)
 
 /*
  * An EDID reply in the user's expectations must fit the spec's edid[]:
- * virtio_gpu copies @size bytes from it.
+ * refused at once, with a clear error. Replies of other types, which the
+ * driver reads as EDID all the same when they answer GET_EDID, are made
+ * safe when they are given (uvirtio_gpu_check_reply()).
  */
 static int uvirtio_gpu_check_rules(struct uvirtio_device *udev)
 {
-	/* struct virtio_gpu_resp_edid up to its edid[]. */
-	struct {
-		struct virtio_gpu_ctrl_hdr hdr;
-		__le32 size;
-		__le32 padding;
-	} resp;
+	struct uvirtio_gpu_edid_head resp;
 	unsigned int i;
 
-	static_assert(sizeof(resp) ==
-		      offsetof(struct virtio_gpu_resp_edid, edid));
 	for (i = 0; i < UVIRTIO_MAX_EXPECTS; i++) {
 		uvirtio_expected_reply(udev->rules, i, (u8 *)&resp,
 				       sizeof(resp));
 		if (le32_to_cpu(resp.hdr.type) == VIRTIO_GPU_RESP_OK_EDID &&
-		    le32_to_cpu(resp.size) >
-		    sizeof_field(struct virtio_gpu_resp_edid, edid))
+		    !uvirtio_gpu_edid_fits(resp.size))
 			return -EINVAL;
 	}
 	return 0;
@@ -182,6 +217,7 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 {
 	const struct uvirtio_gpu_setup *heads = setup;
 	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
+	size_t capsets = offsetof(struct virtio_gpu_config, num_capsets);
 	struct uvirtio_gpu *g;
 	unsigned int i;
 	int ret;
@@ -189,7 +225,7 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	ret = uvirtio_gpu_check_rules(udev);
 	if (ret)
 		return ret;
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
 	g->udev = udev;
@@ -197,6 +233,15 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	INIT_DELAYED_WORK(&g->event_work, uvirtio_gpu_event_work);
 	g->nr_heads = min_t(u32, uvirtio_gpu_config_le32(udev, scanouts),
 			    UVIRTIO_GPU_MAX_HEADS);
+	/*
+	 * No capability sets without VIRGL: virtio_gpu reads num_capsets
+	 * whatever the features, allocates that many entries (a WARN past
+	 * 4 MiB) and asks for each, waiting up to 5 s for every answer.
+	 */
+	if (udev->config_len >= capsets + sizeof(__le32)) {
+		memset(udev->config + capsets, 0, sizeof(__le32));
+		memset(udev->config_init + capsets, 0, sizeof(__le32));
+	}
 	if (heads) {
 		for (i = g->nr_heads; i < UVIRTIO_GPU_MAX_HEADS; i++) {
 			if (heads->heads[i].width) {
@@ -222,10 +267,27 @@ static void uvirtio_gpu_release(struct uvirtio_device *udev)
 }
 
 /*
+ * The fence of request @req echoed in response header @hdr, as the driver
+ * waits for it (cursor updates, blob flushes) and takes a response's fence
+ * as every fence up to it signalled: flags FENCE and INFO_RING_IDX,
+ * fence_id, ctx_id and ring_idx.
+ */
+static void uvirtio_gpu_echo_fence(struct virtio_gpu_ctrl_hdr *hdr,
+				   const struct virtio_gpu_ctrl_hdr *req)
+{
+	const __le32 fence = cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
+					 VIRTIO_GPU_FLAG_INFO_RING_IDX);
+
+	hdr->flags = (hdr->flags & ~fence) | (req->flags & fence);
+	hdr->fence_id = req->fence_id;
+	hdr->ctx_id = req->ctx_id;
+	hdr->ring_idx = req->ring_idx;
+}
+
+/*
  * Writes a virtio-gpu response into the first writable descriptor: a
- * header of @type, the request's fence echoed so that the driver's fence
- * waits (cursor updates, blob flushes) complete, then @body. Returns the
- * bytes written, 0 if none.
+ * header of @type with the request's fence echoed, then @body. Returns
+ * the bytes written, 0 if none.
  */
 static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
 			     const struct virtio_gpu_ctrl_hdr *req, u32 type,
@@ -237,11 +299,7 @@ static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
 	if (!c->has_write || c->write.len < size)
 		return 0;
 	hdr.type = cpu_to_le32(type);
-	hdr.flags = req->flags & cpu_to_le32(VIRTIO_GPU_FLAG_FENCE |
-					     VIRTIO_GPU_FLAG_INFO_RING_IDX);
-	hdr.fence_id = req->fence_id;
-	hdr.ctx_id = req->ctx_id;
-	hdr.ring_idx = req->ring_idx;
+	uvirtio_gpu_echo_fence(&hdr, req);
 	if (uvirtio_access(c->write.addr, &hdr, sizeof(hdr), UVIRTIO_WRITE) ||
 	    (body_len && uvirtio_access(c->write.addr + sizeof(hdr),
 					(void *)body, body_len,
@@ -323,7 +381,8 @@ static u32 uvirtio_gpu_edid(struct uvirtio_device *udev,
 }
 
 /*
- * Notes which scanouts show a resource (SET_SCANOUT); answers
+ * Notes which scanouts show a resource (SET_SCANOUT, SET_SCANOUT_BLOB,
+ * whose fields the model reads are SET_SCANOUT's); answers
  * GET_DISPLAY_INFO and GET_EDID for a device given heads, and
  * GET_DISPLAY_INFO with nothing connected once the display is being
  * unplugged.
@@ -341,6 +400,7 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 		return false;
 	switch (le32_to_cpu(cmd.hdr.type)) {
 	case VIRTIO_GPU_CMD_SET_SCANOUT:
+	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
 		scanout = le32_to_cpu(cmd.set_scanout.scanout_id);
 		if (n < sizeof(cmd.set_scanout) || scanout >= BITS_PER_LONG)
 			return false;
@@ -376,6 +436,76 @@ static u32 uvirtio_gpu_unanswered(struct uvirtio_device *udev,
 	uvirtio_gpu_read_cmd(c, &cmd);
 	return uvirtio_gpu_reply(c, &cmd.hdr, VIRTIO_GPU_RESP_OK_NODATA,
 				 NULL, 0);
+}
+
+/*
+ * GET_DISPLAY_INFO's modes from an expectation: a mode enabled with a side
+ * outside UVIRTIO_GPU_MIN_SIDE..MAX_SIDE is sent disabled. virtio_gpu
+ * gives an enabled mode's size, unchecked but for 0, to drm_cvt_mode(),
+ * which divides by zero for a height of about 16 million and up.
+ */
+static void uvirtio_gpu_check_modes(struct uvirtio_device *udev,
+				    const struct uvirtio_chain *c)
+{
+	const size_t at = offsetof(struct virtio_gpu_resp_display_info, pmodes);
+	struct virtio_gpu_display_one pmodes[VIRTIO_GPU_MAX_SCANOUTS];
+	bool changed = false;
+	unsigned int i;
+
+	if (c->write.len < sizeof(struct virtio_gpu_resp_display_info) ||
+	    uvirtio_access(c->write.addr + at, pmodes, sizeof(pmodes),
+			   UVIRTIO_READ))
+		return;
+	for (i = 0; i < ARRAY_SIZE(pmodes); i++) {
+		u32 w = le32_to_cpu(pmodes[i].r.width);
+		u32 h = le32_to_cpu(pmodes[i].r.height);
+
+		if (!pmodes[i].enabled || uvirtio_gpu_mode_ok(w, h))
+			continue;
+		dev_warn_ratelimited(&udev->vdev.dev,
+				     "a display info reply gives scanout %u %ux%u, outside %ux%u..%ux%u: sent disabled\n",
+				     i, w, h, UVIRTIO_GPU_MIN_SIDE,
+				     UVIRTIO_GPU_MIN_SIDE, UVIRTIO_GPU_MAX_SIDE,
+				     UVIRTIO_GPU_MAX_SIDE);
+		memset(&pmodes[i], 0, sizeof(pmodes[i]));
+		changed = true;
+	}
+	if (changed)
+		uvirtio_access(c->write.addr + at, pmodes, sizeof(pmodes),
+			       UVIRTIO_WRITE);
+}
+
+/*
+ * What an expectation wrote is made safe for virtio_gpu, which runs a
+ * reply's handler whatever its type: the header's fence is the request's
+ * (a larger fence_id would signal fences not yet done); GET_DISPLAY_INFO's
+ * modes are sizes DRM can compute with; a GET_EDID reply's size fits
+ * edid[] or is 0 (no EDID).
+ */
+static void uvirtio_gpu_check_reply(struct uvirtio_device *udev,
+				    const struct uvirtio_chain *c, u32 len)
+{
+	struct uvirtio_gpu_edid_head resp;
+	union uvirtio_gpu_cmd cmd;
+	u32 n;
+
+	if (!uvirtio_gpu_read_cmd(c, &cmd) || !c->has_write)
+		return;
+	n = min_t(u32, c->write.len, sizeof(resp));
+	if (n < sizeof(resp.hdr) ||
+	    uvirtio_access(c->write.addr, &resp, n, UVIRTIO_READ))
+		return;
+	uvirtio_gpu_echo_fence(&resp.hdr, &cmd.hdr);
+	if (le32_to_cpu(cmd.hdr.type) == VIRTIO_GPU_CMD_GET_EDID &&
+	    n == sizeof(resp) && !uvirtio_gpu_edid_fits(resp.size)) {
+		dev_warn_ratelimited(&udev->vdev.dev,
+				     "a GET_EDID reply of %u bytes does not fit edid[]: sent with size 0\n",
+				     le32_to_cpu(resp.size));
+		resp.size = 0;
+	}
+	uvirtio_access(c->write.addr, &resp, n, UVIRTIO_WRITE);
+	if (le32_to_cpu(cmd.hdr.type) == VIRTIO_GPU_CMD_GET_DISPLAY_INFO)
+		uvirtio_gpu_check_modes(udev, c);
 }
 
 /* The driver read events_read: it has the events raised so far. */
@@ -458,17 +588,41 @@ static bool uvirtio_gpu_display_event(struct uvirtio_device *udev)
 	return nr;
 }
 
-static bool uvirtio_gpu_display_off(struct uvirtio_device *udev)
+/*
+ * The driver reset the device (an unbind, a failed probe): what it told
+ * the model is forgotten, and the events it had are gone with the config
+ * space the core restored. The monitors stay: they are user space's.
+ */
+static void uvirtio_gpu_reset(struct uvirtio_device *udev)
+{
+	struct uvirtio_gpu *g = to_gpu(udev);
+	unsigned long flags;
+
+	WRITE_ONCE(g->scanouts_on, 0);
+	WRITE_ONCE(g->told, false);
+	spin_lock_irqsave(&udev->config_lock, flags);
+	g->events = 0;
+	g->events_seen = 0;
+	spin_unlock_irqrestore(&udev->config_lock, flags);
+}
+
+/*
+ * Whether the driver has let go of an unplugged display: it was told that
+ * nothing is connected and turned every scanout off, or it no longer runs.
+ */
+static bool uvirtio_gpu_unplugged(struct uvirtio_device *udev)
 {
 	struct uvirtio_gpu *g = to_gpu(udev);
 
+	if (!(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
+		return true;
 	return READ_ONCE(g->told) && !READ_ONCE(g->scanouts_on);
 }
 
 /*
  * Unplugs the display of a virtio-gpu whose driver is running, as a
- * monitor is unplugged, and waits until the driver has turned every
- * scanout off and gone quiet.
+ * monitor is unplugged; the core then waits (uvirtio_gpu_unplugged())
+ * until the driver has turned every scanout off and gone quiet.
  *
  * virtio_gpu drops, and so leaks, the buffers of a command that it builds
  * once its remove() has begun (drm_mm: "Memory manager not clean during
@@ -479,19 +633,13 @@ static bool uvirtio_gpu_display_off(struct uvirtio_device *udev)
  * however slow the kernel. A driver held back by a DRM master (Xorg) does
  * not switch off; fbcon does not draw then, and the wait ends at its limit.
  */
-static void uvirtio_gpu_before_remove(struct uvirtio_device *udev)
+static bool uvirtio_gpu_unplug(struct uvirtio_device *udev)
 {
-	unsigned long limit = jiffies + msecs_to_jiffies(UVIRTIO_GPU_UNPLUG_MS);
-
 	if (!(READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK))
-		return;
+		return false;
 	WRITE_ONCE(to_gpu(udev)->unplugging, true);
 	/* Without a scanout the driver never asks. */
-	if (!uvirtio_gpu_display_event(udev))
-		return;
-	if (!uvirtio_wait_quiet(udev, limit, uvirtio_gpu_display_off))
-		dev_info(&udev->vdev.dev,
-			 "the driver kept its display on; removing the device anyway\n");
+	return uvirtio_gpu_display_event(udev);
 }
 
 /* Checks a head from user space; @mon gets it. */
@@ -507,9 +655,7 @@ static int uvirtio_gpu_check_head(const struct uvirtio_gpu_head *h,
 	memset(mon, 0, sizeof(*mon));
 	if (!(h->flags & UVIRTIO_HEAD_F_CONNECTED))
 		return h->width || h->height || h->dpi ? -EINVAL : 0;
-	if (h->width < UVIRTIO_GPU_MIN_SIDE || h->width > UVIRTIO_GPU_MAX_SIDE ||
-	    h->height < UVIRTIO_GPU_MIN_SIDE ||
-	    h->height > UVIRTIO_GPU_MAX_SIDE ||
+	if (!uvirtio_gpu_mode_ok(h->width, h->height) ||
 	    (h->dpi && (h->dpi < UVIRTIO_GPU_MIN_DPI ||
 			h->dpi > UVIRTIO_GPU_MAX_DPI)))
 		return -EINVAL;
@@ -544,7 +690,7 @@ static long uvirtio_gpu_setup_head(struct uvirtio_file *f, u32 head,
 		goto out;
 	}
 	if (!f->type_setup) {
-		f->type_setup = kzalloc(sizeof(*setup), GFP_KERNEL);
+		f->type_setup = kzalloc(sizeof(*setup), GFP_KERNEL_ACCOUNT);
 		if (!f->type_setup) {
 			ret = -ENOMEM;
 			goto out;
@@ -606,11 +752,15 @@ long uvirtio_gpu_head_ioctl(struct uvirtio_file *f,
 
 const struct uvirtio_type uvirtio_gpu_type = {
 	.device_id	= VIRTIO_ID_GPU,
+	.features	= BIT_ULL(VIRTIO_GPU_F_EDID),
 	.init		= uvirtio_gpu_init,
 	.release	= uvirtio_gpu_release,
 	.answer		= uvirtio_gpu_answer,
+	.check_reply	= uvirtio_gpu_check_reply,
 	.unanswered	= uvirtio_gpu_unanswered,
 	.config_read	= uvirtio_gpu_config_read,
 	.config_written	= uvirtio_gpu_config_written,
-	.before_remove	= uvirtio_gpu_before_remove,
+	.reset		= uvirtio_gpu_reset,
+	.unplug		= uvirtio_gpu_unplug,
+	.unplugged	= uvirtio_gpu_unplugged,
 };

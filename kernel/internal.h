@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the files of uvirtio.ko share: the device, the requests the work
- * item reads off a ring, and the hooks of a device type.
+ * item reads off a ring, and the device types.
  *
  * core.c is the transport (the misc device, the virtio_config_ops, the ring
  * server); expect.c is the format of UV_DEV_EXPECT, its validation and its
- * matching; each device type with a model of its own in the module (gpu.c)
- * fills a struct uvirtio_type. A device of any other type is answered from
- * its expectations alone.
+ * matching. Each device type user space may create is a struct uvirtio_type
+ * on the allow-list in core.c: the device features it may offer and, for a
+ * type with a model of its own in the module (gpu.c), its hooks. A device
+ * of a type off the list exists only with the any_type parameter, on a
+ * kernel that is not locked down, and is answered from its expectations
+ * alone.
  */
 #ifndef _UVIRTIO_INTERNAL_H
 #define _UVIRTIO_INTERNAL_H
@@ -70,12 +73,14 @@ struct uvirtio_device {
 	u32 config_generation;
 	u16 config_len;
 	u8 config[UVIRTIO_MAX_CONFIG_LEN];
+	u8 config_init[UVIRTIO_MAX_CONFIG_LEN];	/* restored by ->reset */
 
 	struct mutex vqs_lock;
 	struct list_head vqs;
 	struct work_struct work;
 
 	bool dying;			/* no driver may bind any more */
+	bool unplug_wait;		/* removal waits for ->unplugged */
 };
 
 /* One descriptor of a request, in CPU byte order. */
@@ -94,9 +99,12 @@ struct uvirtio_chain {
 };
 
 /**
- * struct uvirtio_type - a device type the module models beyond the
- *	expectations user space gives
+ * struct uvirtio_type - a device type user space may create: the features
+ *	it may offer and what the module models beyond its expectations
  * @device_id: the virtio device id (VIRTIO_ID_*) it serves
+ * @features: the device feature bits (0-23, 50-63) user space may offer;
+ *	only those whose driver paths take any reply safely (design.md,
+ *	"Trust boundary")
  * @init: allocates @type_data once the device's config space and @rules
  *	are set, from @setup (the file's @type_setup when this type set it,
  *	or NULL); called before the device is registered, under the file's
@@ -105,6 +113,8 @@ struct uvirtio_chain {
  * @answer: answers a request before the expectations are tried; returns
  *	true when it did, with the bytes written in @len. Called from the
  *	work item, with vqs_lock held.
+ * @check_reply: an expectation wrote @len bytes into request @c: makes
+ *	the fields the driver trusts in them safe. Work item, vqs_lock held.
  * @unanswered: the answer to a request that nothing answered: returns the
  *	bytes written. Without it the request completes empty, or is kept
  *	when it is only writable (a receive buffer). Work item, vqs_lock held.
@@ -112,22 +122,33 @@ struct uvirtio_chain {
  *	Called with config_lock held (atomic context).
  * @config_written: the driver wrote @len bytes of config space at
  *	@offset. Called with config_lock held (atomic context).
- * @before_remove: the device is about to be unregistered and its driver
- *	is still bound. Called without locks; may sleep.
+ * @reset: the driver reset the device: forget what it told the model.
+ *	Called without locks, the work item stopped; may sleep.
+ * @unplug: the device is about to be unregistered and its driver is
+ *	still bound: starts what the driver must see first (a display's
+ *	unplug) and returns true when removal should wait for @unplugged.
+ *	Called without locks; may sleep.
+ * @unplugged: whether the driver has done what @unplug started. Called
+ *	without locks, every 20 ms, until it holds or the removal's deadline.
  */
 struct uvirtio_type {
 	u32 device_id;
+	u64 features;
 	int (*init)(struct uvirtio_device *udev, const void *setup);
 	void (*release)(struct uvirtio_device *udev);
 	bool (*answer)(struct uvirtio_device *udev,
 		       const struct uvirtio_chain *c, u32 *len);
+	void (*check_reply)(struct uvirtio_device *udev,
+			    const struct uvirtio_chain *c, u32 len);
 	u32 (*unanswered)(struct uvirtio_device *udev,
 			  const struct uvirtio_chain *c);
 	void (*config_read)(struct uvirtio_device *udev,
 			    unsigned int offset, unsigned int len);
 	void (*config_written)(struct uvirtio_device *udev,
 			       unsigned int offset, unsigned int len);
-	void (*before_remove)(struct uvirtio_device *udev);
+	void (*reset)(struct uvirtio_device *udev);
+	bool (*unplug)(struct uvirtio_device *udev);
+	bool (*unplugged)(struct uvirtio_device *udev);
 };
 
 extern const struct uvirtio_type uvirtio_gpu_type;
@@ -139,8 +160,6 @@ enum uvirtio_access { UVIRTIO_READ, UVIRTIO_WRITE, UVIRTIO_COMPARE };
 int uvirtio_access(u64 addr, void *buf, size_t len, enum uvirtio_access op);
 struct uvirtio_device *uvirtio_get_device(u32 id);
 void uvirtio_put_device(struct uvirtio_device *udev);
-bool uvirtio_wait_quiet(struct uvirtio_device *udev, unsigned long limit,
-			bool (*done)(struct uvirtio_device *udev));
 bool uvirtio_vq_drained(struct uvirtio_device *udev, unsigned int index);
 
 /* The expectations (expect.c). */

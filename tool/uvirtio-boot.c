@@ -361,6 +361,22 @@ static int give_heads(int fd, const struct gpu_head *heads, unsigned int n)
 	return 0;
 }
 
+/* What an error of UV_DEV_CREATE means (the uapi header lists them). */
+static const char *create_error(int err)
+{
+	switch (err) {
+	case EOPNOTSUPP:
+		return "the module does not allow this device type";
+	case EPERM:
+		return "the kernel is locked down (see dmesg)";
+	case ENOSPC:
+		return "the module's max_devices are in use";
+	case EINVAL:
+		return "the module refused the setup (a feature the type may not offer?)";
+	}
+	return strerror(err);
+}
+
 /*
  * Creates a sticky device from the loaded profile, a virtio-gpu with the
  * @n heads given; its id, or -1.
@@ -380,7 +396,7 @@ static int create_device(int fd, const struct gpu_head *heads, unsigned int n)
 	profile_setup(&profile, &setup, 1);
 	id = ioctl(fd, UV_DEV_CREATE, &setup);
 	if (id < 0) {
-		say(LOG_ERR, "cannot create the device: %s", strerror(errno));
+		say(LOG_ERR, "cannot create the device: %s", create_error(errno));
 		return -1;
 	}
 	load_driver(fd, id);

@@ -36,19 +36,40 @@ enum {
 
 /**
  * struct uvirtio_setup - argument of UV_DEV_CREATE
- * @features: device feature bits to offer. Bits 0-23 and 50-63 are passed
- *	on; the transport bits (24-49) are replaced by what the transport
- *	serves: VIRTIO_F_VERSION_1 and nothing else (no packed or indirect
- *	rings, no event index, no ACCESS_PLATFORM).
+ * @features: device feature bits to offer, from those the type allows
+ *	(below). Of the transport bits (24-49) only VIRTIO_F_VERSION_1 may
+ *	be given; it is offered whether given or not, and nothing else of
+ *	the transport is (no packed or indirect rings, no event index, no
+ *	ACCESS_PLATFORM).
  * @config_addr: user pointer to the device's config space.
  * @config_len: bytes at @config_addr, at most %UVIRTIO_MAX_CONFIG_LEN;
- *	the driver reads zeros past them.
+ *	the driver reads zeros past them. A reset restores them.
  * @flags: bits from 1 << UVIRTIO_DEV_FLAG_*; others are refused.
  * @id: virtio device id (VIRTIO_ID_*), not zero.
  *
+ * In-kernel drivers trust their device, so only these types can be
+ * created, each with the device features whose driver paths take any
+ * reply safely; what a driver trusts in a reply is checked or made by the
+ * module:
+ *  - VIRTIO_ID_GPU (16): VIRTIO_GPU_F_EDID. Every response header echoes
+ *    its request's fence; a display info mode enabled with a side outside
+ *    UVIRTIO_GPU_MIN_SIDE..UVIRTIO_GPU_MAX_SIDE is sent disabled; a
+ *    GET_EDID reply whose size passes the spec's edid[] is refused here
+ *    (a RESP_OK_EDID expectation) or sent with size 0 (a reply of another
+ *    type); config's num_capsets reads 0.
+ *  - VIRTIO_ID_CONSOLE (3): VIRTIO_CONSOLE_F_SIZE; one port (no
+ *    F_MULTIPORT), whose driver bounds the length of what it receives.
+ * Any other type is refused with -EOPNOTSUPP unless the module parameter
+ * any_type is set (development only; any device feature then), and even
+ * then with -EPERM while the kernel is locked down.
+ *
  * On success the ioctl returns the new device's uvirtio id (>= 0): its
  * parent is the platform device uvirtio.<id>, and UV_DEV_LIST and
- * UV_DEV_DESTROY name it by that id.
+ * UV_DEV_DESTROY name it by that id. Errors: -EFAULT, -EINVAL (a field
+ * or feature not allowed), -EOPNOTSUPP, -EPERM (above), -ENOSPC (the
+ * module parameter max_devices, default 64, exist already), -ENOMEM,
+ * -EBUSY (the file created its device already), -ESHUTDOWN (the system
+ * is going down).
  */
 struct uvirtio_setup {
 	__u64 features;
@@ -88,7 +109,7 @@ struct uvirtio_block {
  * @expects: up to %UVIRTIO_MAX_EXPECTS expectations; an empty @vq_name
  *	ends the list.
  * @expects.vq_name: NUL-terminated name of the virtqueue, as the driver
- *	names it ("control", "cursor" for virtio-gpu).
+ *	names it ("control", "cursor" for virtio-gpu); zero after the NUL.
  * @expects.blocks: the first descriptors of a matching request, in order.
  *
  * A request matches the first expectation whose blocks all match its first
