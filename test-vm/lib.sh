@@ -244,7 +244,9 @@ fetch_kernel() {
 }
 
 # Builds the tool, the module for KVER from clean with W=1 and sparse (its
-# output in $MODULE_LOG), every guest program of test-vm/guest/ into
+# output in $MODULE_LOG; with KCOV's coverage on kernels that have it, for
+# the guided fuzzer: UVIRTIO_KCOV=1, which no user's build sets), the
+# misbehaving test driver of test-vm/kmod (TEST_KMOD), every guest program of test-vm/guest/ into
 # $BIN (the uvtest initramfs installs all of $BIN) and the seed's sample,
 # when it is beside this tree.
 build_all() {
@@ -254,8 +256,12 @@ build_all() {
     rm -rf "$BIN" && mkdir -p "$BIN"
     make -C "$SRC" tool > "$out" 2>&1 || { cat "$out"; die "tool build failed"; }
     make -C "$SRC/kernel" KDIR="$KBUILD" clean > /dev/null 2>&1
-    make -C "$SRC/kernel" KDIR="$KBUILD" W=1 C=1 > "$MODULE_LOG" 2>&1 ||
+    make -C "$SRC/kernel" KDIR="$KBUILD" W=1 C=1 UVIRTIO_KCOV=1 > "$MODULE_LOG" 2>&1 ||
         { cat "$MODULE_LOG"; die "module build failed for $KVER"; }
+    make -C "$KBUILD" M="$SRC/test-vm/kmod" clean > /dev/null 2>&1
+    make -C "$KBUILD" M="$SRC/test-vm/kmod" W=1 C=1 modules >> "$MODULE_LOG" 2>&1 ||
+        { cat "$MODULE_LOG"; die "test-vm/kmod build failed for $KVER"; }
+    TEST_KMOD=$SRC/test-vm/kmod/uvtest_drv.ko
     for c in "$SRC"/test-vm/guest/*.c; do
         c=${c##*/}
         gcc -static -O2 -Wall -Wextra -Werror -pthread -I"$SRC/include/uapi" \
@@ -310,10 +316,13 @@ dracut_image() {
 }
 
 # guest_module KO: KMODDIR's updates/ gets KO (uvirtio.ko) as the only
-# uvirtio.ko, or none when KO is empty, and depmod runs.
+# uvirtio.ko, or none when KO is empty, and the test driver TEST_KMOD
+# when it was built; depmod runs.
 guest_module() {
-    rm -f "$KMODDIR"/updates/uvirtio.ko*
+    rm -f "$KMODDIR"/updates/uvirtio.ko* "$KMODDIR"/updates/uvtest_drv.ko
     [ -z "$1" ] || install -D -m 0644 "$1" "$KMODDIR/updates/${1##*/}"
+    [ -z "${TEST_KMOD-}" ] ||
+        install -D -m 0644 "$TEST_KMOD" "$KMODDIR/updates/${TEST_KMOD##*/}"
     depmod -b "${KMODDIR%/lib/modules/*}" "$KVER" ||
         die "depmod failed for the guest's modules"
 }

@@ -4,16 +4,28 @@
  *   uvtest-heads check               TAP: what UV_GPU_HEAD refuses, and why
  *   uvtest-heads create MODE...      a sticky virtio-gpu with one head per
  *                                    MODE (WIDTHxHEIGHT[@DPI]); prints its id
+ *   uvtest-heads hold MODE...        the same, not sticky: prints its id and
+ *                                    keeps it until killed
+ *   uvtest-heads edid-reply SIZE     a sticky virtio-gpu with no heads that
+ *                                    offers EDID; its expectations answer
+ *                                    GET_EDID with a valid base block, type
+ *                                    RESP_OK_NODATA and size SIZE; prints
+ *                                    its id
+ *   uvtest-heads huge-mode           a sticky virtio-gpu with no heads whose
+ *                                    display info enables 1024x4294967293;
+ *                                    prints its id
  *   uvtest-heads set ID HEAD MODE|off  plugs, resizes or unplugs a head
  *   uvtest-heads storm ID RESIZES CYCLES  TAP: head 0 resized RESIZES
  *                                    times, then unplugged and plugged
  *                                    CYCLES times; every call must succeed
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/virtio_config.h>
 #include <linux/virtio_gpu.h>
 #include <linux/virtio_ids.h>
 
@@ -162,7 +174,8 @@ static void check_devices(void)
 	fails(head_ioctl(other, 0x7ffffff0, 0, DEV | CONN, 1024, 768, 0),
 	      ENOENT, "UV_GPU_HEAD on a device that does not exist");
 
-	/* A device of another type. */
+	/* A device of another type (off the allow-list: any_type). */
+	ok(set_param("any_type", 1) == 0, "any_type on, for a type no driver binds");
 	id = gpu_create(fd, 1, 0, 0xfff0);
 	ok(id >= 0, "a device of type 0xfff0 is created (id %d)", id);
 	fails(head_ioctl(other, id, 0, DEV | CONN, 1024, 768, 0), EINVAL,
@@ -176,6 +189,7 @@ static void check_devices(void)
 	fails(gpu_create(fd, 1, 0, 0xfff0), EINVAL,
 	      "UV_DEV_CREATE of another type after UV_GPU_HEAD");
 	close(fd);
+	ok(set_param("any_type", 0) == 0, "any_type off again");
 
 	/* A head that the config space does not count. */
 	fd = xopen();
@@ -215,7 +229,12 @@ static void check_devices(void)
 	close(other);
 }
 
-static int create_heads(int argc, char **argv)
+/*
+ * A virtio-gpu with one head per MODE, sticky or not (@flags); prints its
+ * id. The file stays open: a device that is not sticky lives as long as
+ * the process.
+ */
+static int create_heads(int argc, char **argv, __u16 flags)
 {
 	int fd = xopen(), i, id;
 
@@ -228,7 +247,80 @@ static int create_heads(int argc, char **argv)
 			return 1;
 		}
 	}
-	id = gpu_create(fd, argc, STICK, VIRTIO_ID_GPU);
+	id = gpu_create(fd, argc, flags, VIRTIO_ID_GPU);
+	if (id < 0) {
+		perror("uvtest-heads: UV_DEV_CREATE");
+		return 1;
+	}
+	printf("%d\n", id);
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * A sticky virtio-gpu with one scanout and no heads whose expectations
+ * answer GET_DISPLAY_INFO with scanout 0 enabled at @width x @height and,
+ * with @edid_size, offers EDID and answers GET_EDID with a valid EDID base
+ * block whose size field says @edid_size, in a reply of type RESP_OK_NODATA,
+ * which UV_DEV_EXPECT cannot tell from any other reply: virtio_gpu reads
+ * it as an EDID all the same. The module must send a mode it cannot
+ * compute disabled, and the EDID with size 0 (none). Prints the id.
+ */
+static int hostile_reply(__u32 width, __u32 height, __u32 edid_size)
+{
+	static struct uvirtio_expect ex;
+	static struct virtio_gpu_config c = { .num_scanouts = 1 };
+	static __le32 info_match = VIRTIO_GPU_CMD_GET_DISPLAY_INFO;
+	static __le32 edid_match = VIRTIO_GPU_CMD_GET_EDID;
+	static struct {
+		__le32 type;
+		__le32 pmode[6];
+	} __attribute__((packed)) info = {
+		VIRTIO_GPU_RESP_OK_DISPLAY_INFO, { 0, 0, 0, 0, 1, 0 },
+	};
+	static struct {
+		__le32 type;
+		__le32 size;
+		__le32 padding;
+		unsigned char edid[128];
+	} __attribute__((packed)) edid = {
+		VIRTIO_GPU_RESP_OK_NODATA, 0, 0,
+		{ 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00,
+		  0x56, 0xd4, [17] = 0x20, [18] = 1, [19] = 4, [20] = 0x80 },
+	};
+	struct uvirtio_setup s = {
+		.features = edid_size ? 1ULL << VIRTIO_GPU_F_EDID : 0,
+		.config_addr = (uintptr_t)&c,
+		.config_len = sizeof(c),
+		.flags = STICK,
+		.id = VIRTIO_ID_GPU,
+	};
+	unsigned char sum = 0;
+	int fd = xopen(), i, id;
+
+	edid.size = edid_size;
+	info.pmode[2] = width;
+	info.pmode[3] = height;
+	for (i = 0; i < 127; i++)
+		sum += edid.edid[i];
+	edid.edid[127] = -sum;
+
+	gpu_expect(&ex, 0, &info_match, sizeof(struct virtio_gpu_ctrl_hdr),
+		   &info, sizeof(struct virtio_gpu_resp_display_info), 4,
+		   offsetof(struct virtio_gpu_resp_display_info, pmodes),
+		   sizeof(info.pmode));
+	if (edid_size)
+		gpu_expect(&ex, 1, &edid_match,
+			   sizeof(struct virtio_gpu_cmd_get_edid), &edid,
+			   sizeof(struct virtio_gpu_resp_edid), 4,
+			   offsetof(struct virtio_gpu_resp_edid, size),
+			   sizeof(edid) - 4);
+
+	if (ioctl(fd, UV_DEV_EXPECT, &ex)) {
+		perror("uvtest-heads: UV_DEV_EXPECT");
+		return 1;
+	}
+	id = ioctl(fd, UV_DEV_CREATE, &s);
 	if (id < 0) {
 		perror("uvtest-heads: UV_DEV_CREATE");
 		return 1;
@@ -300,11 +392,21 @@ int main(int argc, char **argv)
 		return done_testing();
 	}
 	if (argc >= 3 && !strcmp(argv[1], "create"))
-		return create_heads(argc - 2, argv + 2);
+		return create_heads(argc - 2, argv + 2, STICK);
+	if (argc >= 3 && !strcmp(argv[1], "hold")) {
+		if (create_heads(argc - 2, argv + 2, 0))
+			return 1;
+		for (;;)
+			pause();
+	}
+	if (argc == 3 && !strcmp(argv[1], "edid-reply"))
+		return hostile_reply(1024, 768, strtoul(argv[2], NULL, 0));
+	if (argc == 2 && !strcmp(argv[1], "huge-mode"))
+		return hostile_reply(1024, 0xfffffffd, 0);
 	if (argc == 5 && !strcmp(argv[1], "set"))
 		return set_head(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "storm"))
 		return storm(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: uvtest-heads check | create MODE... | set ID HEAD MODE|off | storm ID RESIZES CYCLES\n");
+	fprintf(stderr, "usage: uvtest-heads check | create MODE... | hold MODE... | edid-reply SIZE | huge-mode | set ID HEAD MODE|off | storm ID RESIZES CYCLES\n");
 	return 2;
 }

@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The /dev/uvirtio ABI from user space, in the test guest: validation,
- * error codes, lifecycle, several devices, access. TAP, one line per fact.
- * Devices use virtio id 0xfff0, which no driver binds.
+ * The /dev/uvirtio ABI from user space, in the test guest: the allow-list
+ * of device types and features, validation, error codes, lifecycle,
+ * several devices, access. TAP, one line per fact. Devices use virtio id
+ * 0xfff0, which no driver binds: off the allow-list, so test_types() turns
+ * the module parameter any_type on after it checks the list.
+ *
+ *   uvtest-ioctl             all of it
+ *   uvtest-ioctl lockdown    on a kernel locked down: any_type lets
+ *                            nothing through
+ *   uvtest-ioctl standin     devices of id 0xfff1 for test-vm/kmod's
+ *                            misbehaving driver uvtest_drv (loaded)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,18 +28,18 @@
 #include <sys/wait.h>
 #include <linux/uvirtio.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_gpu.h>
+#include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
 #include "uvtest.h"
 
 #define TEST_ID		0xfff0
 #define STICK		(1 << UVIRTIO_DEV_FLAG_STICK)
-/* Ring features the transport must not offer, whatever the device says. */
-#define RING_FEATURES	(1ULL << VIRTIO_RING_F_INDIRECT_DESC | \
-			 1ULL << VIRTIO_RING_F_EVENT_IDX | \
-			 1ULL << VIRTIO_F_RING_PACKED)
 /* A device feature bit (below 24), passed on as it is. */
 #define DEVICE_FEATURE	(1ULL << 3)
+#define VERSION_1	(1ULL << VIRTIO_F_VERSION_1)
 
 static void *bad_ptr;
 
@@ -39,7 +47,7 @@ static int create(int fd, __u16 flags)
 {
 	static char config[4] = { 1, 2, 3, 4 };
 	struct uvirtio_setup s = {
-		.features = RING_FEATURES | DEVICE_FEATURE,
+		.features = DEVICE_FEATURE,
 		.config_addr = (uintptr_t)config,
 		.config_len = sizeof(config),
 		.flags = flags,
@@ -64,6 +72,10 @@ static void test_expect(void)
 	good_expect(&ex, match, reply);
 	memset(ex.expects[0].vq_name, 'q', UVIRTIO_MAX_VQ_NAME);
 	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "unterminated queue name");
+
+	good_expect(&ex, match, reply);
+	ex.expects[0].vq_name[UVIRTIO_MAX_VQ_NAME - 1] = 'q';
+	fails(ioctl(fd, UV_DEV_EXPECT, &ex), EINVAL, "a byte after the queue name's NUL");
 
 	good_expect(&ex, match, reply);
 	ex.expects[0].blocks[1].rules[0].off = 7;
@@ -122,6 +134,97 @@ static void test_expect(void)
 	close(fd);
 }
 
+/* A device of type @id offering @features, with no config space. */
+static int create_type(int fd, __u32 id, __u64 features)
+{
+	struct uvirtio_setup s = { .features = features, .id = id };
+
+	return ioctl(fd, UV_DEV_CREATE, &s);
+}
+
+/* Types and device features the allow-list refuses, one fact each. */
+static const struct {
+	__u32 id;
+	__u64 features;
+	int err;
+	const char *what;
+} refused[] = {
+	{ TEST_ID, 0, EOPNOTSUPP, "type 0xfff0, off the allow-list" },
+	{ VIRTIO_ID_NET, 0, EOPNOTSUPP, "virtio-net" },
+	{ VIRTIO_ID_BLOCK, 0, EOPNOTSUPP, "virtio-blk" },
+	{ VIRTIO_ID_INPUT, 0, EOPNOTSUPP, "virtio-input" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_GPU_F_VIRGL, EINVAL, "a virtio-gpu offering VIRGL" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_GPU_F_RESOURCE_UUID, EINVAL, "a virtio-gpu offering RESOURCE_UUID" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_GPU_F_RESOURCE_BLOB, EINVAL, "a virtio-gpu offering RESOURCE_BLOB" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_GPU_F_CONTEXT_INIT, EINVAL, "a virtio-gpu offering CONTEXT_INIT" },
+	{ VIRTIO_ID_GPU, 1ULL << 23, EINVAL, "a virtio-gpu offering device bit 23" },
+	{ VIRTIO_ID_GPU, 1ULL << 50, EINVAL, "a virtio-gpu offering device bit 50" },
+	{ VIRTIO_ID_CONSOLE, 1ULL << VIRTIO_CONSOLE_F_MULTIPORT, EINVAL, "a virtio-console offering MULTIPORT" },
+	{ VIRTIO_ID_CONSOLE, 1ULL << VIRTIO_CONSOLE_F_EMERG_WRITE, EINVAL, "a virtio-console offering EMERG_WRITE" },
+	{ VIRTIO_ID_CONSOLE, 1ULL << 3, EINVAL, "a virtio-console offering device bit 3" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_RING_F_INDIRECT_DESC, EINVAL, "transport bit INDIRECT_DESC" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_RING_F_EVENT_IDX, EINVAL, "transport bit EVENT_IDX" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_F_ACCESS_PLATFORM, EINVAL, "transport bit ACCESS_PLATFORM" },
+	{ VIRTIO_ID_GPU, 1ULL << VIRTIO_F_RING_PACKED, EINVAL, "transport bit RING_PACKED" },
+	{ VIRTIO_ID_GPU, 1ULL << 24, EINVAL, "transport bit 24" },
+	{ VIRTIO_ID_GPU, 1ULL << 49, EINVAL, "transport bit 49" },
+};
+
+static void test_types(void)
+{
+	struct uvirtio_dev_info *info;
+	int fd, other = xopen(), id;
+	__u64 want = DEVICE_FEATURE | 1ULL << 50 | VERSION_1;
+	unsigned int i;
+
+	ok(set_param("any_type", 0) == 0, "the parameter any_type can be set to 0 (%s)",
+	   strerror(errno));
+	fd = xopen();
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		fails(create_type(fd, refused[i].id, refused[i].features),
+		      refused[i].err, refused[i].what);
+	close(fd);
+
+	ok(set_param("any_type", 1) == 0, "the parameter any_type can be set to 1 (%s)",
+	   strerror(errno));
+	fd = xopen();
+	id = create_type(fd, TEST_ID, want);
+	ok(id >= 0, "with any_type, type 0xfff0 with device bits 3 and 50 and VERSION_1 (id %d)",
+	   id);
+	info = find(other, id);
+	ok(info && info->features == want, "it offers those (%#llx)",
+	   info ? (unsigned long long)info->features : 0ULL);
+	close(fd);
+	fd = xopen();
+	fails(create_type(fd, TEST_ID, 1ULL << VIRTIO_F_RING_PACKED), EINVAL,
+	      "with any_type, still no transport bit but VERSION_1");
+	fails(create_type(fd, VIRTIO_ID_GPU, 1ULL << VIRTIO_GPU_F_VIRGL), EINVAL,
+	      "with any_type, a virtio-gpu still offers only its own features");
+	close(fd);
+	close(other);
+}
+
+/* max_devices: one more than it allows is refused, until one goes. */
+static void test_max_devices(void)
+{
+	struct uvirtio_list l = { 0 };
+	int other = xopen(), fd1 = xopen(), fd2 = xopen(), id;
+	unsigned int max;
+
+	ioctl(other, UV_DEV_LIST, &l);
+	max = l.count + 1;
+	ok(set_param("max_devices", max) == 0, "max_devices can be set to %u", max);
+	id = create(fd1, 0);
+	ok(id >= 0, "device %u of %u is created (id %d)", max, max, id);
+	fails(create(fd2, 0), ENOSPC, "one more than max_devices");
+	close(fd1);
+	id = create(fd2, 0);
+	ok(id >= 0, "once one is gone, another is created (id %d)", id);
+	close(fd2);
+	ok(set_param("max_devices", 64) == 0, "max_devices back to 64");
+	close(other);
+}
+
 static void test_create(void)
 {
 	struct uvirtio_setup s = { .config_addr = 0, .config_len = 0, .id = TEST_ID };
@@ -164,11 +267,9 @@ static void test_lifecycle(void)
 	info = find(other, id);
 	ok(info && info->device_id == TEST_ID && (info->state & UVIRTIO_STATE_OWNED),
 	   "UV_DEV_LIST shows it, owned by its file");
-	ok(info && (info->features & (1ULL << VIRTIO_F_VERSION_1)) &&
-	   (info->features & DEVICE_FEATURE),
-	   "offered features keep VERSION_1 and device bit 3");
-	ok(info && !(info->features & RING_FEATURES),
-	   "indirect, event-index and packed rings are not offered");
+	ok(info && info->features == (DEVICE_FEATURE | VERSION_1),
+	   "it offers device bit 3 and VERSION_1, nothing else (%#llx)",
+	   info ? (unsigned long long)info->features : 0ULL);
 	ok(in_sysfs(id), "/sys/devices/platform/uvirtio.%d exists", id);
 	fails(create(fd, 0), EBUSY, "a second UV_DEV_CREATE on the same file");
 	good_expect(&ex, match, reply);
@@ -284,13 +385,100 @@ static void test_access(void)
 	   "root without CAP_SYS_ADMIN cannot open it");
 }
 
-int main(void)
+/* uvtest_drv's mode (test-vm/kmod/uvtest_drv.c); 0, or -1. */
+static int standin_mode(int mode)
 {
+	FILE *f = fopen("/sys/module/uvtest_drv/parameters/mode", "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%d\n", mode) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/* Waits up to 5 s for uvirtio.<id>'s status to have all of @bits. */
+static int status_has(int fd, int id, __u8 bits)
+{
+	struct uvirtio_dev_info *info;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		info = find(fd, id);
+		if (info && (info->status & bits) == bits)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/*
+ * A driver that kicks after resetting the device and then fails its
+ * probe, and one that publishes a request whose head is out of the ring.
+ * What the first could do (the work item run on after the device is
+ * freed) shows as KASAN's report, or the module's warning on release, in
+ * the kernel log the case checks; the second must leave the device in
+ * NEEDS_RESET with nothing completed.
+ */
+static void test_standin(void)
+{
+	int other = xopen(), fd, id;
+	char name[64];
+
+	ok(set_param("any_type", 1) == 0, "any_type on, for id 0xfff1");
+	ok(standin_mode(1) == 0, "uvtest_drv's mode 1: kick after reset");
+	fd = xopen();
+	id = create_type(fd, 0xfff1, 0);
+	ok(id >= 0, "a device for it (id %d)", id);
+	ok(status_has(other, id, VIRTIO_CONFIG_S_FAILED),
+	   "its probe failed (status has FAILED)");
+	ok(!driver_of(other, id, name, sizeof(name)), "no driver is bound");
+	close(fd);
+	ok(!find(other, id) && !in_sysfs(id), "closing its file removes it");
+
+	ok(standin_mode(2) == 0, "uvtest_drv's mode 2: a head out of the ring");
+	fd = xopen();
+	id = create_type(fd, 0xfff1, 0);
+	ok(id >= 0, "a device for it (id %d)", id);
+	ok(driver_bound(other, id, "uvtest_drv"), "uvtest_drv is bound");
+	ok(status_has(other, id, VIRTIO_CONFIG_S_NEEDS_RESET),
+	   "the device set NEEDS_RESET for the bad request");
+	close(fd);
+	ok(!find(other, id) && !in_sysfs(id), "closing its file removes it");
+	ok(standin_mode(0) == 0 && set_param("any_type", 0) == 0,
+	   "uvtest_drv's mode and any_type back to 0");
+	close(other);
+}
+
+static void test_lockdown(void)
+{
+	int fd = xopen();
+
+	ok(set_param("any_type", 1) == 0, "any_type can still be set to 1");
+	fails(create_type(fd, TEST_ID, 0), EPERM,
+	      "locked down, a type off the allow-list is refused even with any_type");
+	close(fd);
+	ok(set_param("any_type", 0) == 0, "any_type is 0 again");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "lockdown")) {
+		test_lockdown();
+		return done_testing();
+	}
+	if (argc == 2 && !strcmp(argv[1], "standin")) {
+		test_standin();
+		return done_testing();
+	}
 	bad_ptr = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_types();
 	test_expect();
 	test_create();
 	test_lifecycle();
 	test_several();
+	test_max_devices();
 	test_access();
+	ok(set_param("any_type", 0) == 0, "any_type is 0 again");
 	return done_testing();
 }

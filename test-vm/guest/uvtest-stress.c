@@ -11,10 +11,13 @@
  *                                        on every path (fail-nth)
  *   uvtest-stress drivers SEED 3 COUNT   virtio consoles (VIRTIO_ID_CONSOLE)
  *                                        with random features and config
+ *   uvtest-stress replies SEED COUNT     virtio-gpus whose expectations give
+ *                                        virtio_gpu hostile replies and config
  *
- * The fuzzer's devices use virtio ids no driver binds (0xfff0 and up, or
- * ids the module refuses): it tests the transport, not the drivers behind
- * it. The lifecycle's gpu cycles bind the real virtio_gpu.
+ * The fuzzer's devices use virtio ids no driver binds (0xfff0 and up, off
+ * the allow-list: the module parameter any_type must be on; or ids the
+ * module refuses): it tests the transport, not the drivers behind it. The
+ * lifecycle's gpu cycles and the replies bind the real virtio_gpu.
  *
  * The gpu (lifecycle, faults) is the one profiles/gpu.profile describes,
  * read through tool/profile.c: the file $UVTEST_GPU_PROFILE, else
@@ -41,6 +44,7 @@
 #include <linux/uvirtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_console.h>
+#include <linux/virtio_gpu.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
@@ -51,7 +55,7 @@
 #define FUZZ_ID		0xfff0
 /* Both flags a block may have; INDIRECT is refused. */
 #define BLOCK_FLAGS	(VRING_DESC_F_NEXT | VRING_DESC_F_WRITE)
-/* The device's own feature bits; the transport's (24-49) are replaced. */
+/* Device feature bits; the transport's (24-49) are refused but VERSION_1. */
 #define DEVICE_FEATURES	0xffffff
 #define PAGE		4096
 
@@ -251,7 +255,7 @@ static void fuzz_setup(struct uvirtio_setup *s)
 
 struct counts {
 	unsigned long long calls, ok, einval, efault, ebusy, enoent, enotty,
-		enomem, other, created, destroyed, expects;
+		enomem, refused, other, created, destroyed, expects;
 };
 
 static void count(struct counts *c, int ret, int err)
@@ -268,6 +272,8 @@ static void count(struct counts *c, int ret, int err)
 	case ENOENT: c->enoent++; break;
 	case ENOTTY: c->enotty++; break;
 	case ENOMEM: case ENOSPC: case E2BIG: c->enomem++; break;
+	/* A type off the allow-list; EPERM once locked down. */
+	case EOPNOTSUPP: case EPERM: c->refused++; break;
 	default:
 		if (c->other++ < 10)
 			printf("# unexpected errno %d (%s)\n", err, strerror(err));
@@ -590,6 +596,7 @@ static int fuzz(uint64_t s, unsigned long long calls, int guided)
 	fuzz_figure(name, "enoent", c.enoent);
 	fuzz_figure(name, "enotty", c.enotty);
 	fuzz_figure(name, "enomem", c.enomem);
+	fuzz_figure(name, "type_refused", c.refused);
 	if (guided) {
 		fuzz_figure(name, "edges", edges);
 		fuzz_figure(name, "calls_with_new_edges", new_edge_calls);
@@ -866,6 +873,34 @@ static int bind_driver(int index)
 	return write_file("/sys/bus/virtio/drivers_probe", name);
 }
 
+/*
+ * Unbinds virtio_gpu from virtio<index> through sysfs and binds it again,
+ * as an administrator may: the driver resets the device and a new probe
+ * must find it as new. fbcon's cursor does not blink meanwhile: an unbind
+ * bypasses the display's unplug, and virtio_gpu leaks a command it builds
+ * while it is removed (README, Limits). 0 when it is bound again.
+ */
+static int rebind_gpu(int fd, int id)
+{
+	const char *drv = "/sys/bus/virtio/drivers/virtio_gpu/";
+	char name[32], path[96];
+	int ret = -1;
+
+	snprintf(name, sizeof(name), "virtio%d", virtio_index(fd, id));
+	write_file("/sys/class/graphics/fbcon/cursor_blink", "0");
+	snprintf(path, sizeof(path), "%sunbind", drv);
+	if (write_file(path, name) || driver_bound(fd, id, "virtio_gpu"))
+		goto out;
+	snprintf(path, sizeof(path), "%sbind", drv);
+	if (write_file(path, name) || !driver_bound(fd, id, "virtio_gpu"))
+		goto out;
+	ret = 0;
+	usleep(300000);		/* fbcon takes the new framebuffer */
+out:
+	write_file("/sys/class/graphics/fbcon/cursor_blink", "1");
+	return ret;
+}
+
 static void *prober(void *arg)
 {
 	struct prober *p = arg;
@@ -883,6 +918,7 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	struct worker *w = calloc(threads, sizeof(*w));
 	unsigned int i, done = 0, errors = 0, raced = 0, stolen = 0;
 	unsigned int gpu_done = 0, gpu_unbound = 0, mid_probe = 0;
+	unsigned int rebinds = 0, rebind_failed = 0;
 	unsigned long races = 0;
 	long long start;
 	pthread_t r;
@@ -923,8 +959,10 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	 * The gpu with virtio_gpu bound, sticky and not. Every fourth cycle
 	 * the bus does not probe it by itself: another thread binds the
 	 * driver through drivers_probe while this one closes the file after
-	 * a random delay, so that the file often goes mid-probe. Without its
-	 * profile there is no gpu: load_gpu() said why.
+	 * a random delay, so that the file often goes mid-probe; every
+	 * fourth, the second, virtio_gpu is unbound and bound again through
+	 * sysfs before the file goes. Without its profile there is no gpu:
+	 * load_gpu() said why.
 	 */
 	if (!have_gpu)
 		goto out;
@@ -969,6 +1007,10 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 		}
 		if (!driver_bound(fd, id, "virtio_gpu"))
 			gpu_unbound++;
+		else if (i % 4 == 1) {
+			rebinds++;
+			rebind_failed += rebind_gpu(fd, id) != 0;
+		}
 		close(fd);	/* right after the probe */
 		if (sticky) {
 			struct uvirtio_destroy d = { .id = id };
@@ -982,6 +1024,7 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	figure("lifecycle.gpu_cycles", gpu_done);
 	figure("lifecycle.gpu_unbound", gpu_unbound);
 	figure("lifecycle.gpu_closed_mid_probe", mid_probe);
+	figure("lifecycle.gpu_rebinds", rebinds);
 	figure("lifecycle.gpu_ms", now_ms() - start);
 	ok(gpu_done == gpu_cycles && gpu_unbound == 0,
 	   "%u of %u gpu cycles, virtio_gpu bound in each (%u not)",
@@ -989,6 +1032,9 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	ok(gpu_cycles < 8 || mid_probe > 0,
 	   "files were closed while virtio_gpu was probing (%u times)",
 	   mid_probe);
+	ok(gpu_cycles < 8 || (rebinds > 0 && rebind_failed == 0),
+	   "virtio_gpu unbound and bound again through sysfs (%u times, %u failed)",
+	   rebinds, rebind_failed);
 out:
 	{
 		int fd = xopen();
@@ -1160,47 +1206,12 @@ static int faults(void)
 
 /* -- a real driver: virtio_console ----------------------------------------- */
 
-/* drivers/char/virtio_console.c's bound on max_nr_ports. */
-#define VIRTCONS_MAX_PORTS	0x8000
-
-/* The max_nr_ports virtio_console reads: config bytes past @len are 0. */
-static uint32_t console_ports(const unsigned char *config, unsigned int len)
-{
-	size_t off = offsetof(struct virtio_console_config, max_nr_ports);
-	uint32_t ports = 0;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ports); i++)
-		if (off + i < len)
-			ports |= (uint32_t)config[off + i] << (8 * i);
-	return ports;	/* little-endian: VIRTIO_F_VERSION_1 */
-}
-
 /*
- * Whether virtio_console's probe takes a device with these features and
- * config. virtcons_probe() refuses (-EINVAL, "Invalidate max_nr_ports")
- * a device with VIRTIO_CONSOLE_F_MULTIPORT whose max_nr_ports is 0 or
- * above VIRTCONS_MAX_PORTS (the check is in 6.1, 6.12 and mainline).
- * Nothing else in the probe depends on what the device offers; its other
- * failures are of allocations. About half the random devices offer
- * MULTIPORT. Each device it refuses keeps a character device major in
- * Debian's 6.1 (the probe's error path does not unregister it): after
- * about 150 refusals "CHRDEV virtio-portsdev dynamic allocation region is
- * full" and no console binds at all. So drivers() gives nine multiport
- * devices in ten a max_nr_ports it takes (1 to 8), and random bytes to
- * the tenth; a short config still reads 0. Each refused device is checked
- * to be refused, each other one to be bound.
+ * The console features the module allows (one port, its size), and those
+ * it refuses: F_MULTIPORT's control messages reach paths of virtio_console
+ * that trust their length, and F_EMERG_WRITE is never negotiated.
  */
-static int console_takes(uint64_t features, const unsigned char *config,
-			 unsigned int len)
-{
-	uint32_t ports;
-
-	if (!(features & 1ULL << VIRTIO_CONSOLE_F_MULTIPORT))
-		return 1;
-	ports = console_ports(config, len);
-	return ports && ports <= VIRTCONS_MAX_PORTS;
-}
+#define CONSOLE_ALLOWED		(1ULL << VIRTIO_CONSOLE_F_SIZE)
 
 /* Waits up to @ms for virtio_console to be bound to uvirtio.<id>. */
 static int console_bound(int fd, int id, int ms)
@@ -1216,36 +1227,18 @@ static int console_bound(int fd, int id, int ms)
 }
 
 /*
- * Waits up to @ms for a probe of uvirtio.<id> to have failed: the virtio
- * core then sets VIRTIO_CONFIG_S_FAILED, which UV_DEV_LIST shows, and no
- * driver is bound.
- */
-static int console_refused(int fd, int id, int ms)
-{
-	long long end = now_ms() + ms;
-	struct uvirtio_dev_info *info;
-	char name[64];
-
-	while (!(info = find(fd, id)) ||
-	       !(info->status & VIRTIO_CONFIG_S_FAILED)) {
-		if (now_ms() >= end)
-			return 0;
-		usleep(10000);
-	}
-	return !driver_of(fd, id, name, sizeof(name));
-}
-
-/*
- * Virtio consoles with random device features and config space, each
- * probed by virtio_console, then removed: the transport under a real
- * driver that trusts its device. The probe runs in UV_DEV_CREATE (the
- * bus probes synchronously); the waits are bounds, not delays.
+ * Virtio consoles with random features and config space, each probed by
+ * virtio_console, then removed: the transport under a real driver that
+ * trusts its device. One in four offers a feature the module refuses
+ * (MULTIPORT, EMERG_WRITE): UV_DEV_CREATE must fail with EINVAL. The
+ * probe runs in UV_DEV_CREATE (the bus probes synchronously); the waits
+ * are bounds, not delays.
  */
 static int drivers(uint64_t s, uint32_t id, unsigned int n)
 {
 	unsigned char config[64];
-	unsigned int i, j, made = 0, takes = 0, bound = 0, refuses = 0;
-	unsigned int refused = 0, wrong = 0;
+	unsigned int i, j, made = 0, bound = 0, refuses = 0, refused = 0;
+	unsigned int wrong = 0;
 	long long start = now_ms();
 
 	if (id != VIRTIO_ID_CONSOLE) {
@@ -1259,41 +1252,29 @@ static int drivers(uint64_t s, uint32_t id, unsigned int n)
 			.config_addr = (uintptr_t)config,
 			.id = id,
 		};
-		int fd = xopen(), uid, want, got;
+		int fd = xopen(), uid;
 
-		st.features = rnd() & DEVICE_FEATURES;
+		st.features = rnd() & CONSOLE_ALLOWED;
+		if (!below(4))
+			st.features |= below(2) ?
+				1ULL << VIRTIO_CONSOLE_F_MULTIPORT :
+				1ULL << VIRTIO_CONSOLE_F_EMERG_WRITE;
 		st.config_len = below(sizeof(config) + 1);
 		for (j = 0; j < sizeof(config); j++)
 			config[j] = below(4) ? (unsigned char)below(4) :
 					       (unsigned char)rnd();
-		/* Few refusals: see console_takes(). Little-endian. */
-		if ((st.features & 1ULL << VIRTIO_CONSOLE_F_MULTIPORT) && below(10)) {
-			size_t off = offsetof(struct virtio_console_config,
-					      max_nr_ports);
-
-			config[off] = 1 + below(8);
-			memset(config + off + 1, 0, 3);
-		}
 		uid = ioctl(fd, UV_DEV_CREATE, &st);
-		if (uid >= 0) {
+		if (st.features & ~CONSOLE_ALLOWED) {
+			refuses++;
+			refused += uid < 0 && errno == EINVAL;
+		} else if (uid >= 0) {
 			made++;
-			want = console_takes(st.features, config,
-					     st.config_len);
-			if (want) {
-				takes++;
-				got = console_bound(fd, uid, 2000);
-				bound += got;
-			} else {
-				refuses++;
-				got = console_refused(fd, uid, 2000);
-				refused += got;
-			}
-			if (!got && wrong++ < 10)
-				printf("# drivers: uvirtio.%d (features %#llx, %u config bytes, max_nr_ports %u) was not %s\n",
+			if (console_bound(fd, uid, 2000))
+				bound++;
+			else if (wrong++ < 10)
+				printf("# drivers: uvirtio.%d (features %#llx, %u config bytes) was not bound\n",
 				       uid, (unsigned long long)st.features,
-				       st.config_len,
-				       console_ports(config, st.config_len),
-				       want ? "bound" : "refused");
+				       st.config_len);
 		}
 		usleep(below(200000));
 		close(fd);
@@ -1301,16 +1282,137 @@ static int drivers(uint64_t s, uint32_t id, unsigned int n)
 	figure("drivers.id", id);
 	figure("drivers.devices", made);
 	figure("drivers.console_bound", bound);
-	figure("drivers.console_refused", refused);
+	figure("drivers.module_refused", refused);
 	figure("drivers.not_as_expected", wrong);
 	figure("drivers.ms", now_ms() - start);
-	ok(made == n, "%u of %u devices of id %u made and removed", made, n, id);
-	ok(takes > 0 && bound == takes,
-	   "virtio_console bound to each device it takes, within 2 s (%u of %u)",
-	   bound, takes);
+	ok(made + refuses == n && refuses > 0 && made > 0,
+	   "%u of %u devices of id %u made and removed, %u refused", made,
+	   n - refuses, id, refuses);
+	ok(bound == made,
+	   "virtio_console bound to each device, within 2 s (%u of %u)",
+	   bound, made);
 	ok(refused == refuses,
-	   "virtio_console refused each multiport device with max_nr_ports 0 or above 0x%x (%u of %u)",
-	   VIRTCONS_MAX_PORTS, refused, refuses);
+	   "the module refused each console offering MULTIPORT or EMERG_WRITE with EINVAL (%u of %u)",
+	   refused, refuses);
+	return 0;
+}
+
+/* -- replies: what virtio_gpu trusts, given by user space ----------------- */
+
+/* A side: mostly one DRM computes with, else anything (the module's job). */
+static uint32_t fuzz_side(void)
+{
+	return below(4) ? 64 + below(1985) : fuzz_u32();
+}
+
+/*
+ * A virtio-gpu offering EDID whose expectations answer GET_DISPLAY_INFO
+ * and GET_EDID with random replies: types, fences, 16 modes with sides
+ * and flags of any value, EDID sizes of any value and an EDID header that
+ * announces extensions; config with any num_scanouts and num_capsets.
+ * Its id, -1 when UV_DEV_CREATE refuses it (errno).
+ */
+static int hostile_gpu(int fd)
+{
+	static struct virtio_gpu_resp_display_info info;
+	static struct virtio_gpu_resp_edid edid;
+	static struct virtio_gpu_config c;
+	static __le32 info_cmd = VIRTIO_GPU_CMD_GET_DISPLAY_INFO;
+	static __le32 edid_cmd = VIRTIO_GPU_CMD_GET_EDID;
+	static struct uvirtio_expect ex;
+	static const unsigned char header[8] = {
+		0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00
+	};
+	static const uint32_t sizes[] = { 0, 128, 1024, 1025, 0xffff, 0xffffffff };
+	struct uvirtio_setup st = {
+		.features = 1ULL << VIRTIO_GPU_F_EDID,
+		.config_addr = (uintptr_t)&c,
+		.config_len = sizeof(c),
+		.id = VIRTIO_ID_GPU,
+	};
+	unsigned char *p;
+	unsigned int i;
+
+	memset(&c, 0, sizeof(c));
+	c.num_scanouts = below(4) ? 1 + below(4) : fuzz_u32();
+	c.num_capsets = below(2) ? 0 : fuzz_u32();
+	c.events_read = below(8) ? 0 : fuzz_u32();
+
+	p = (unsigned char *)&info;
+	for (i = 0; i < sizeof(info); i++)
+		p[i] = (unsigned char)rnd();
+	info.hdr.type = below(4) ? VIRTIO_GPU_RESP_OK_DISPLAY_INFO : fuzz_u32();
+	for (i = 0; i < VIRTIO_GPU_MAX_SCANOUTS; i++) {
+		info.pmodes[i].r.x = below(2) ? 0 : fuzz_u32();
+		info.pmodes[i].r.y = below(2) ? 0 : fuzz_u32();
+		info.pmodes[i].r.width = fuzz_side();
+		info.pmodes[i].r.height = fuzz_side();
+		info.pmodes[i].enabled = below(4) ? below(2) : fuzz_u32();
+		info.pmodes[i].flags = below(2) ? 0 : fuzz_u32();
+	}
+
+	p = (unsigned char *)&edid;
+	for (i = 0; i < sizeof(edid); i++)
+		p[i] = (unsigned char)rnd();
+	/* Not RESP_OK_EDID with a size past edid[]: UV_DEV_EXPECT refuses it. */
+	edid.hdr.type = below(2) ? VIRTIO_GPU_RESP_OK_NODATA : fuzz_u32();
+	if (edid.hdr.type == VIRTIO_GPU_RESP_OK_EDID)
+		edid.hdr.type = VIRTIO_GPU_RESP_OK_NODATA;
+	edid.size = below(2) ? sizes[below(6)] : fuzz_u32();
+	if (below(2)) {
+		memcpy(edid.edid, header, sizeof(header));
+		edid.edid[18] = 1;
+		edid.edid[19] = 4;
+		edid.edid[126] = below(2) ? 255 : (unsigned char)below(8);
+	}
+
+	memset(&ex, 0, sizeof(ex));
+	gpu_expect(&ex, 0, &info_cmd, sizeof(struct virtio_gpu_ctrl_hdr),
+		   &info, sizeof(info), sizeof(info), 0, 0);
+	gpu_expect(&ex, 1, &edid_cmd, sizeof(struct virtio_gpu_cmd_get_edid),
+		   &edid, sizeof(edid), sizeof(edid), 0, 0);
+	if (ioctl(fd, UV_DEV_EXPECT, &ex))
+		return -1;
+	return ioctl(fd, UV_DEV_CREATE, &st);
+}
+
+/*
+ * virtio-gpus with hostile replies, each probed by virtio_gpu (the probe
+ * asks for the display info and every EDID), kept a moment (fbdev and
+ * fbcon take the display) and removed. The kernel log must stay clean
+ * (the case checks it); every device must be made.
+ */
+static int replies(uint64_t s, unsigned int n)
+{
+	unsigned int i, made = 0, bound = 0, failed = 0;
+	long long start = now_ms();
+
+	seed(s);
+	for (i = 0; i < n && !stopping; i++) {
+		int fd = xopen(), id = hostile_gpu(fd);
+		long long end = now_ms() + 3000;
+
+		if (id < 0) {
+			if (failed++ < 10)
+				printf("# replies: device %u refused: %s\n", i,
+				       strerror(errno));
+			close(fd);
+			continue;
+		}
+		made++;
+		while (!driver_bound(fd, id, "virtio_gpu") && now_ms() < end)
+			usleep(10000);
+		bound += driver_bound(fd, id, "virtio_gpu");
+		usleep(100000 + below(400000));
+		close(fd);
+		if ((i + 1) % 50 == 0)
+			fprintf(stderr, "# replies: %u devices\n", i + 1);
+	}
+	figure("replies.devices", made);
+	figure("replies.bound", bound);
+	figure("replies.ms", now_ms() - start);
+	ok(made == n, "%u of %u virtio-gpus with hostile replies made and removed",
+	   made, n);
 	return 0;
 }
 
@@ -1329,8 +1431,10 @@ int main(int argc, char **argv)
 			atoi(argv[4]));
 	else if (argc == 2 && !strcmp(argv[1], "faults"))
 		faults();
+	else if (argc == 4 && !strcmp(argv[1], "replies"))
+		replies(strtoull(argv[2], NULL, 0), atoi(argv[3]));
 	else {
-		fprintf(stderr, "usage: uvtest-stress fuzz|kfuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults | drivers SEED 3 COUNT\n");
+		fprintf(stderr, "usage: uvtest-stress fuzz|kfuzz SEED CALLS | lifecycle SEED CYCLES GPU_CYCLES THREADS | faults | drivers SEED 3 COUNT | replies SEED COUNT\n");
 		return 2;
 	}
 	return done_testing();

@@ -7,13 +7,22 @@
  *                                 every 20 ms for MS ms and prints the
  *                                 places "+X+Y" where a plane showed a
  *                                 64x64 framebuffer (a cursor), each once
+ *   uvtest-util hold CARD...      holds displays as Xorg does: opens each
+ *                                 DRM card (its first opener is its
+ *                                 master, so fbdev may not switch it off)
+ *                                 and shows a framebuffer of its own on
+ *                                 its first connected connector, prints
+ *                                 "held" and waits to be killed
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <libdrm/drm.h>
+#include <libdrm/drm_mode.h>
 #include <linux/fb.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
@@ -75,6 +84,82 @@ static int cursor(const char *path, long ms)
 	return 0;
 }
 
+#define KMS_MAX	16
+
+/*
+ * Shows a black dumb framebuffer on the first connected connector of the
+ * DRM card @fd, at its first (preferred) mode, on the CRTC of the same
+ * index: what a display server does when it starts. 0, or -1.
+ */
+static int show(int fd)
+{
+	uint32_t crtcs[KMS_MAX], conns[KMS_MAX];
+	struct drm_mode_card_res res = { 0 };
+	unsigned int i;
+
+	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
+	    !res.count_crtcs || res.count_crtcs > KMS_MAX ||
+	    res.count_connectors > KMS_MAX)
+		return -1;
+	res.crtc_id_ptr = (uintptr_t)crtcs;
+	res.connector_id_ptr = (uintptr_t)conns;
+	res.count_fbs = 0;
+	res.count_encoders = 0;
+	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+		return -1;
+	for (i = 0; i < res.count_connectors; i++) {
+		struct drm_mode_modeinfo modes[64];
+		struct drm_mode_get_connector c = { .connector_id = conns[i] };
+		struct drm_mode_create_dumb cd = { .bpp = 32 };
+		struct drm_mode_fb_cmd fb = { .bpp = 32, .depth = 24 };
+		struct drm_mode_crtc crtc = { .count_connectors = 1 };
+
+		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c) ||
+		    c.connection != 1 || !c.count_modes)
+			continue;
+		c.count_modes = c.count_modes < 64 ? c.count_modes : 64;
+		c.modes_ptr = (uintptr_t)modes;
+		c.count_props = 0;
+		c.count_encoders = 0;
+		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c))
+			return -1;
+		cd.width = modes[0].hdisplay;
+		cd.height = modes[0].vdisplay;
+		if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
+			return -1;
+		fb.width = cd.width;
+		fb.height = cd.height;
+		fb.pitch = cd.pitch;
+		fb.handle = cd.handle;
+		if (ioctl(fd, DRM_IOCTL_MODE_ADDFB, &fb))
+			return -1;
+		crtc.crtc_id = crtcs[i < res.count_crtcs ? i : 0];
+		crtc.fb_id = fb.fb_id;
+		crtc.set_connectors_ptr = (uintptr_t)&conns[i];
+		crtc.mode = modes[0];
+		crtc.mode_valid = 1;
+		return ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc) ? -1 : 0;
+	}
+	return -1;
+}
+
+static int hold(int n, char **cards)
+{
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		fd = open(cards[i], O_RDWR);
+		if (fd < 0 || show(fd)) {
+			perror(cards[i]);
+			return 1;
+		}
+	}
+	printf("held\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "cursor"))
@@ -93,12 +178,14 @@ int main(int argc, char **argv)
 		       fix.line_length);
 		return 0;
 	}
+	if (argc >= 3 && !strcmp(argv[1], "hold"))
+		return hold(argc - 2, argv + 2);
 	if (argc == 2 && !strcmp(argv[1], "poweroff")) {
 		sync();
 		reboot(RB_POWER_OFF);
 		perror("reboot");
 		return 1;
 	}
-	fprintf(stderr, "usage: uvtest-util fbinfo DEV | poweroff | cursor STATE MS\n");
+	fprintf(stderr, "usage: uvtest-util fbinfo DEV | poweroff | cursor STATE MS | hold CARD...\n");
 	return 2;
 }

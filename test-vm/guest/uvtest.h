@@ -103,6 +103,51 @@ static inline void good_expect(struct uvirtio_expect *ex,
 	ex->expects[0].blocks[1].rules[0].len = 2;
 }
 
+/*
+ * Expectation @i of @ex for a virtio-gpu: on queue "control", a request
+ * whose first descriptor is @req_len bytes starting with the command type
+ * at @type (a __le32) gets, in its @resp_len-byte writable descriptor,
+ * the first @head_len bytes of @reply at 0, then the next @body_len bytes
+ * of @reply at @body_off (none when 0).
+ */
+static inline void gpu_expect(struct uvirtio_expect *ex, unsigned int i,
+			      const __le32 *type, __u32 req_len,
+			      const void *reply, __u32 resp_len,
+			      __u16 head_len, __u16 body_off, __u16 body_len)
+{
+	struct uvirtio_block *b = ex->expects[i].blocks;
+
+	strcpy(ex->expects[i].vq_name, "control");
+	b[0].len = req_len;
+	b[0].flags = VRING_DESC_F_NEXT;
+	b[0].data = (uintptr_t)type;
+	b[0].rules[0].len = sizeof(*type);
+	b[1].len = resp_len;
+	b[1].flags = VRING_DESC_F_WRITE;
+	b[1].data = (uintptr_t)reply;
+	b[1].rules[0].len = head_len;
+	b[1].rules[1].off = body_off;
+	b[1].rules[1].len = body_len;
+}
+
+/*
+ * Sets the module parameter @name (any_type, max_devices) to @value, as
+ * root may at run time; 0, or -1 with errno.
+ */
+static inline int set_param(const char *name, unsigned int value)
+{
+	char path[96];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/uvirtio/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%u\n", value) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
 /* -- a uvirtio device on the virtio bus ------------------------------------ */
 
 #define UVTEST_LIST_MAX	256

@@ -12,14 +12,15 @@ depends() {
     echo uvirtio
 }
 
+# uvtest_drv: test-vm/kmod's misbehaving driver (case trust).
 installkernel() {
-    hostonly='' instmods virtio_pci virtio_blk virtio_console
+    hostonly='' instmods virtio_pci virtio_blk virtio_console uvtest_drv
 }
 
 install() {
     inst_multiple modetest timeout dd grep sed cat ls readlink sleep head \
         tail tr dmesg sh find mount mountpoint rm mkdir rmdir awk touch sync \
-        sort rmmod edid-decode cmp udevadm
+        sort rmmod edid-decode cmp udevadm wc
     for _b in "$UVTEST_BIN"/*; do
         inst_simple "$_b" "/usr/bin/${_b##*/}"
     done

@@ -230,7 +230,7 @@ check_modetest() {
 # over guests that run at once.
 has_part() {
     _parts=$(arg uvtest.parts)
-    case ",${_parts:-fuzz,kfuzz,lifecycle,faults}," in *",$1,"*) return 0 ;; esac
+    case ",${_parts:-fuzz,kfuzz,replies,lifecycle,faults}," in *",$1,"*) return 0 ;; esac
     return 1
 }
 
@@ -263,6 +263,9 @@ case_stress() {
     _limit=$(arg uvtest.limit)
     check "modprobe uvirtio" modprobe uvirtio
     check "modprobe virtio_gpu" modprobe virtio_gpu
+    # The fuzzer's and the lifecycle's devices are of types no driver
+    # binds, off the allow-list.
+    check "any_type on" sh -c 'echo 1 > /sys/module/uvirtio/parameters/any_type'
     mount -t debugfs none /sys/kernel/debug 2> /dev/null
     _leaks=/sys/kernel/debug/kmemleak
     # Warm up DRM's and the module's caches, then measure.
@@ -278,6 +281,10 @@ case_stress() {
     if has_part kfuzz && has_support kfuzz KCOV test -e /sys/kernel/debug/kcov; then
         _kcalls=$(arg uvtest.kcalls)
         run_tap "${_limit:-600}" kfuzz uvtest-stress kfuzz "$_seed" "${_kcalls:-20000}"
+    fi
+    if has_part replies; then
+        run_tap "${_limit:-600}" replies uvtest-stress replies "$_seed" \
+            "$(arg uvtest.replies)"
     fi
     if has_part lifecycle; then
         run_tap "${_limit:-600}" lifecycle uvtest-stress lifecycle "$_seed" \
@@ -575,6 +582,171 @@ case_sample() {
     modprobe virtio_gpu
     udevadm settle --timeout=30
     check_display 1024x768 no-edid
+}
+
+# Time in centiseconds since boot; a device's card and virtio device.
+uptime_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
+card_of() { ls -d /sys/devices/platform/uvirtio."$1"/drm/card[0-9]* 2> /dev/null | head -n 1; }
+vdev_of() { _vd=$(ls -d /sys/devices/platform/uvirtio."$1"/virtio* 2> /dev/null | head -n 1); echo "${_vd##*/}"; }
+# card_head ID N: the status file of the Nth connector of uvirtio.ID's
+# card. 6.1 numbers a connector type across DRM devices (Virtual-1 of the
+# first device, Virtual-2 of the next, ...); 6.12 and later per device.
+card_head() {
+    _ch=$(card_of "$1")
+    _ch=$(ls -d "$_ch/${_ch##*/}"-Virtual-* 2> /dev/null |
+        sort -t - -k 3 -n | sed -n "${2}p")
+    echo "$_ch/status"
+}
+head_of_is() { grep -qx "$3" "$(card_head "$1" "$2")"; }
+
+# The trust boundary, as a user sees it: a GET_EDID reply that would have
+# virtio_gpu copy past edid[] gives no EDID; a driver unbound and bound
+# again finds the device as new; displays held by DRM masters are removed
+# against one deadline; a killed process's display goes without waiting;
+# and once the kernel is locked down, any_type lets nothing through while
+# the display still comes up.
+case_trust() {
+    check "rd.uvirtio=0: uvirtio-boot made no device" test -z "$(uvirtio_dev)"
+    check "modprobe uvirtio" modprobe uvirtio
+    check "modprobe virtio_gpu" modprobe virtio_gpu
+
+    # The same EDID base block from an expectation, its size 128, then
+    # 0xffff (past edid[]; in a reply UV_DEV_EXPECT cannot tell from any
+    # other, as its type is RESP_OK_NODATA).
+    _id=$(uvtest-heads edid-reply 128)
+    check "a virtio-gpu whose GET_EDID reply says 128 bytes ($_id)" test -n "$_id"
+    udevadm settle --timeout=30
+    check "its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
+    _e=$(card_head "$_id" 1)
+    _e=${_e%/status}/edid
+    check "Virtual-1 has that EDID (128 bytes in $_e)" \
+        sh -c "test \"\$(wc -c < '$_e')\" = 128"
+    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
+    _id=$(uvtest-heads edid-reply 0xffff)
+    check "a virtio-gpu whose GET_EDID reply says 0xffff bytes ($_id)" test -n "$_id"
+    udevadm settle --timeout=30
+    check "its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
+    check "the module sent that reply with size 0" \
+        sh -c "dmesg | grep -qF 'a GET_EDID reply of 65535 bytes does not fit edid[]: sent with size 0'"
+    # virtio_gpu 6.1.192 and later stop at edid[] themselves, and show no
+    # EDID here with or without the module's check.
+    _e=$(card_head "$_id" 1)
+    info "trust: Virtual-1's EDID has $(wc -c < "${_e%/status}/edid") bytes"
+    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
+
+    # Unbound with both scanouts on, bound again with one head: the reset
+    # must forget the first driver's scanouts, or the destroy waits for
+    # a scanout no driver will turn off.
+    _id=$(uvtest-heads create 1024x768 800x600)
+    check "a virtio-gpu with two heads ($_id)" test -n "$_id"
+    udevadm settle --timeout=30
+    _v=$(vdev_of "$_id")
+    check "both heads are connected" wait_for 10 head_of_is "$_id" 2 connected
+    check "fbcon shows on both (CRTCs 0 and 1 on)" \
+        wait_for 10 sh -c "! crtc_off 0 && ! crtc_off 1"
+    # An unbind bypasses the unplug: nothing may draw meanwhile (README,
+    # Limits).
+    echo 0 > /sys/class/graphics/fbcon/cursor_blink
+    check "unbind virtio_gpu from $_v" \
+        sh -c "echo $_v > /sys/bus/virtio/drivers/virtio_gpu/unbind"
+    check "head 1 unplugged while no driver is bound" uvtest-heads set "$_id" 1 off
+    check "bind virtio_gpu to $_v again" \
+        sh -c "echo $_v > /sys/bus/virtio/drivers/virtio_gpu/bind"
+    udevadm settle --timeout=30
+    check "after the rebind Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
+    check "and Virtual-2 is not" head_of_is "$_id" 2 disconnected
+    sleep 1
+    echo 1 > /sys/class/graphics/fbcon/cursor_blink
+    _t0=$(uptime_cs)
+    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
+    _d=$(($(uptime_cs) - _t0))
+    check "the driver let go before the 5 s deadline (destroy took $_d cs)" \
+        test "$_d" -lt 450
+
+    # Three displays held as Xorg holds one: a DRM master on each, so
+    # fbdev may not switch them off. Module removal must wait once, not
+    # three times 5 s. A display removed while it is on leaves virtio_gpu
+    # with the buffers of any command fbcon was drawing then, reported
+    # (WARNING in drm_mm_takedown) when the card's last file closes: so
+    # fbcon's cursor does not blink (nothing draws; Xorg has the console
+    # in graphics mode), and the holder is never killed.
+    echo 0 > /sys/class/graphics/fbcon/cursor_blink
+    _ids=
+    for _n in 1 2 3; do
+        _ids="$_ids $(uvtest-heads create 1024x768)"
+    done
+    udevadm settle --timeout=30
+    # shellcheck disable=SC2086
+    set -- $_ids
+    check "three virtio-gpus ($_ids)" test $# = 3
+    for _i in "$@"; do
+        check "uvirtio.$_i's Virtual-1 is connected ($(card_head "$_i" 1))" \
+            wait_for 10 head_of_is "$_i" 1 connected
+    done
+    _c1=$(card_of "$1")
+    _c2=$(card_of "$2")
+    _c3=$(card_of "$3")
+    uvtest-util hold "/dev/dri/${_c1##*/}" "/dev/dri/${_c2##*/}" \
+        "/dev/dri/${_c3##*/}" > /tmp/held 2>&1 &
+    check "uvtest-util hold holds them" wait_for 5 grep -qx held /tmp/held
+    _t0=$(uptime_cs)
+    check "rmmod uvirtio with the three displays held" rmmod uvirtio
+    _d=$(($(uptime_cs) - _t0))
+    info "trust: rmmod took $_d cs"
+    check "it waited for the held displays (at least 4 s: $_d cs)" test "$_d" -ge 400
+    check "against one deadline of 5 s, not three (under 12 s: $_d cs)" test "$_d" -lt 1200
+    check "modprobe uvirtio again" modprobe uvirtio
+
+    # A killed process: its display goes at once, held or not.
+    uvtest-heads hold 1024x768 > /tmp/hold 2> /dev/null &
+    _pid=$!
+    check "uvtest-heads hold made a display" wait_for 10 test -s /tmp/hold
+    _id=$(cat /tmp/hold)
+    udevadm settle --timeout=30
+    check "its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
+    _c1=$(card_of "$_id")
+    uvtest-util hold "/dev/dri/${_c1##*/}" > /tmp/held 2>&1 &
+    check "uvtest-util hold holds it" wait_for 5 grep -qx held /tmp/held
+    _t0=$(uptime_cs)
+    kill -9 "$_pid"
+    wait "$_pid" 2> /dev/null
+    _d=$(($(uptime_cs) - _t0))
+    check "kill -9 of its owner took under 3 s with the display held ($_d cs)" test "$_d" -lt 300
+    check "and its device is gone" wait_for 10 test ! -e "/sys/devices/platform/uvirtio.$_id"
+    echo 1 > /sys/class/graphics/fbcon/cursor_blink
+
+    # test-vm/kmod's driver: a kick after its reset, a head out of the
+    # ring (the case fails on the kernel log's warnings, KASAN's too).
+    check "modprobe uvtest_drv" modprobe uvtest_drv
+    run_tap 60 standin uvtest-ioctl standin
+    check "the device stopped the queue for the bad head" \
+        sh -c "dmesg | grep -q 'requestq: malformed request 300: queue stopped until the driver resets the device'"
+    check "and completed nothing: virtio_ring saw no id out of range" \
+        sh -c "! dmesg | grep -q 'out of range'"
+    check "rmmod uvtest_drv" rmmod uvtest_drv
+
+    # A height drm_cvt_mode() would divide by zero for (an oops, so
+    # late in the case: a module without the check loses no other fact).
+    _id=$(uvtest-heads huge-mode)
+    check "a virtio-gpu whose display info says 1024x4294967293 ($_id)" test -n "$_id"
+    udevadm settle --timeout=30
+    check "the module sent that mode disabled" \
+        wait_for 10 sh -c "dmesg | grep -qF 'a display info reply gives scanout 0 1024x4294967293, outside 64x64..8192x8192: sent disabled'"
+    check "so Virtual-1 is disconnected" wait_for 10 head_of_is "$_id" 1 disconnected
+    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
+
+    # Lockdown, last: it cannot be lifted.
+    mount -t securityfs none /sys/kernel/security 2> /dev/null
+    check "the kernel can be locked down (integrity)" \
+        sh -c 'echo integrity > /sys/kernel/security/lockdown'
+    check "it is ([integrity])" grep -qF '[integrity]' /sys/kernel/security/lockdown
+    run_tap 60 lockdown uvtest-ioctl lockdown
+    check "the lockdown said so in dmesg" \
+        sh -c "dmesg | grep -q 'Lockdown: uvtest-ioctl: unsafe module parameters is restricted'"
+    _id=$(uvtest-heads create 1280x720)
+    check "locked down, a virtio-gpu display is still created ($_id)" test -n "$_id"
+    udevadm settle --timeout=30
+    check "and its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
 }
 
 # Facts on a quiet console; the whole kernel log follows them, then the
