@@ -613,9 +613,10 @@ static bool uvirtio_task_dying(void)
 
 /*
  * Waits, at most until @limit, for @done to hold and for the driver to
- * have made no request for 20 ms. Returns false when the limit came first,
- * at once for a dying task. Called without locks; the work item answers
- * meanwhile.
+ * have made no request for 20 ms. Past the limit, or for a dying task,
+ * only looks: a device waited for after another one used up the
+ * deadline still counts as done when it is. Called without locks; the
+ * work item answers meanwhile.
  */
 static bool uvirtio_wait_quiet(struct uvirtio_device *udev,
 			       unsigned long limit,
@@ -631,7 +632,7 @@ static bool uvirtio_wait_quiet(struct uvirtio_device *udev,
 			return true;
 		seen = now;
 	}
-	return false;
+	return done(udev);
 }
 
 /*
