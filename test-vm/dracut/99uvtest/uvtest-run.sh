@@ -711,7 +711,8 @@ case_trust() {
     kill -9 "$_pid"
     wait "$_pid" 2> /dev/null
     _d=$(($(uptime_cs) - _t0))
-    check "kill -9 of its owner took under 3 s with the display held ($_d cs)" test "$_d" -lt 300
+    check "kill -9 of its owner ended before the 5 s deadline with the display held ($_d cs)" \
+        test "$_d" -lt 450
     check "and its device is gone" wait_for 10 test ! -e "/sys/devices/platform/uvirtio.$_id"
     echo 1 > /sys/class/graphics/fbcon/cursor_blink
 
@@ -735,8 +736,17 @@ case_trust() {
     check "so Virtual-1 is disconnected" wait_for 10 head_of_is "$_id" 1 disconnected
     check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
 
-    # Lockdown, last: it cannot be lifted.
+    # Lockdown, last: it cannot be lifted. Debian's kernels have the
+    # lockdown LSM; the mainline and debug kernels test-vm builds from
+    # mainline.config have no securityfs and no lockdown.
     mount -t securityfs none /sys/kernel/security 2> /dev/null
+    case "$(uname -r)" in
+    *-uvirtio|*-uvirtio-debug)
+        if [ ! -e /sys/kernel/security/lockdown ]; then
+            skip lockdown "this kernel has no lockdown LSM (test-vm/mainline.config; Debian's have)"
+            return
+        fi ;;
+    esac
     check "the kernel can be locked down (integrity)" \
         sh -c 'echo integrity > /sys/kernel/security/lockdown'
     check "it is ([integrity])" grep -qF '[integrity]' /sys/kernel/security/lockdown
