@@ -241,16 +241,24 @@ static void mutate_expect(struct uvirtio_expect *ex)
 	}
 }
 
+/*
+ * A UV_DEV_CREATE argument. The allowed types (gpu, console) come with
+ * features that are never all theirs: the allow-list refuses them before
+ * a driver could bind.
+ */
 static void fuzz_setup(struct uvirtio_setup *s)
 {
 	static const uint32_t ids[] = { 0, FUZZ_ID, FUZZ_ID + 1, 0xffff,
-					0x10000, 0xffffffff };
+					0x10000, 0xffffffff, VIRTIO_ID_GPU,
+					VIRTIO_ID_CONSOLE };
 
 	s->features = below(2) ? rnd() : rnd() & DEVICE_FEATURES;
 	s->config_len = fuzz_u16();
 	s->config_addr = fuzz_ptr(s->config_len);
 	s->flags = below(3) ? below(2) : fuzz_u16();
 	s->id = ids[below(sizeof(ids) / sizeof(ids[0]))];
+	if (s->id == VIRTIO_ID_GPU || s->id == VIRTIO_ID_CONSOLE)
+		s->features |= 1ULL << (4 + below(20));
 }
 
 struct counts {
