@@ -167,6 +167,26 @@ static u32 uvirtio_gpu_config_le32(struct uvirtio_device *udev, size_t off)
 }
 
 /*
+ * Zeroes a field of struct virtio_gpu_config in the config space and in
+ * the copy a reset restores, as far as user space gave it. Before the
+ * device is registered.
+ */
+#define uvirtio_gpu_config_zero(udev, field)				\
+	uvirtio_gpu_zero_at(udev,					\
+			    offsetof(struct virtio_gpu_config, field),	\
+			    sizeof_field(struct virtio_gpu_config, field))
+
+static void uvirtio_gpu_zero_at(struct uvirtio_device *udev, size_t off,
+				size_t len)
+{
+	if (off >= udev->config_len)
+		return;
+	len = min_t(size_t, len, udev->config_len - off);
+	memset(udev->config + off, 0, len);
+	memset(udev->config_init + off, 0, len);
+}
+
+/*
  * An EDID reply in the user's expectations must fit the spec's edid[]:
  * refused at once, with a clear error. Replies of other types, which the
  * driver reads as EDID all the same when they answer GET_EDID, are made
@@ -217,7 +237,6 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 {
 	const struct uvirtio_gpu_setup *heads = setup;
 	size_t scanouts = offsetof(struct virtio_gpu_config, num_scanouts);
-	size_t capsets = offsetof(struct virtio_gpu_config, num_capsets);
 	struct uvirtio_gpu *g;
 	unsigned int i;
 	int ret;
@@ -234,14 +253,17 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	g->nr_heads = min_t(u32, uvirtio_gpu_config_le32(udev, scanouts),
 			    UVIRTIO_GPU_MAX_HEADS);
 	/*
-	 * No capability sets without VIRGL: virtio_gpu reads num_capsets
-	 * whatever the features, allocates that many entries (a WARN past
-	 * 4 MiB) and asks for each, waiting up to 5 s for every answer.
+	 * Config fields that are the module's, whatever user space gave: the
+	 * display events (a DISPLAY bit set from the start would keep the
+	 * unplug's event from being signalled, and removal would wait for a
+	 * driver never told), and no capability sets without VIRGL
+	 * (virtio_gpu reads num_capsets whatever the features, allocates
+	 * that many entries, a WARN past 4 MiB, and asks for each, waiting
+	 * up to 5 s for every answer).
 	 */
-	if (udev->config_len >= capsets + sizeof(__le32)) {
-		memset(udev->config + capsets, 0, sizeof(__le32));
-		memset(udev->config_init + capsets, 0, sizeof(__le32));
-	}
+	uvirtio_gpu_config_zero(udev, events_read);
+	uvirtio_gpu_config_zero(udev, events_clear);
+	uvirtio_gpu_config_zero(udev, num_capsets);
 	if (heads) {
 		for (i = g->nr_heads; i < UVIRTIO_GPU_MAX_HEADS; i++) {
 			if (heads->heads[i].width) {

@@ -6,6 +6,8 @@
  *                                    MODE (WIDTHxHEIGHT[@DPI]); prints its id
  *   uvtest-heads hold MODE...        the same, not sticky: prints its id and
  *                                    keeps it until killed
+ *   uvtest-heads create-events MODE...  create, with events_read's DISPLAY
+ *                                    bit set in the config space given
  *   uvtest-heads edid-reply SIZE     a sticky virtio-gpu with no heads that
  *                                    offers EDID; its expectations answer
  *                                    GET_EDID with a valid base block, type
@@ -52,11 +54,15 @@ static int parse_mode(const char *s, struct uvirtio_gpu_head *h)
 	return 0;
 }
 
+/* events_read of the config spaces gpu_create() gives. */
+static __u32 config_events;
+
 /* A virtio-gpu's config space with @heads scanouts. */
 static void gpu_config(struct virtio_gpu_config *c, __u32 heads)
 {
 	memset(c, 0, sizeof(*c));
 	c->num_scanouts = heads;
+	c->events_read = config_events;
 }
 
 static int gpu_create(int fd, __u32 heads, __u16 flags, __u32 id)
@@ -393,6 +399,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "create"))
 		return create_heads(argc - 2, argv + 2, STICK);
+	if (argc >= 3 && !strcmp(argv[1], "create-events")) {
+		config_events = VIRTIO_GPU_EVENT_DISPLAY;
+		return create_heads(argc - 2, argv + 2, STICK);
+	}
 	if (argc >= 3 && !strcmp(argv[1], "hold")) {
 		if (create_heads(argc - 2, argv + 2, 0))
 			return 1;
@@ -407,6 +417,6 @@ int main(int argc, char **argv)
 		return set_head(argv[2], argv[3], argv[4]);
 	if (argc == 5 && !strcmp(argv[1], "storm"))
 		return storm(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: uvtest-heads check | create MODE... | hold MODE... | edid-reply SIZE | huge-mode | set ID HEAD MODE|off | storm ID RESIZES CYCLES\n");
+	fprintf(stderr, "usage: uvtest-heads check | create MODE... | create-events MODE... | hold MODE... | edid-reply SIZE | huge-mode | set ID HEAD MODE|off | storm ID RESIZES CYCLES\n");
 	return 2;
 }

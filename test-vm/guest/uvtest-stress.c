@@ -881,34 +881,6 @@ static int bind_driver(int index)
 	return write_file("/sys/bus/virtio/drivers_probe", name);
 }
 
-/*
- * Unbinds virtio_gpu from virtio<index> through sysfs and binds it again,
- * as an administrator may: the driver resets the device and a new probe
- * must find it as new. fbcon's cursor does not blink meanwhile: an unbind
- * bypasses the display's unplug, and virtio_gpu leaks a command it builds
- * while it is removed (README, Limits). 0 when it is bound again.
- */
-static int rebind_gpu(int fd, int id)
-{
-	const char *drv = "/sys/bus/virtio/drivers/virtio_gpu/";
-	char name[32], path[96];
-	int ret = -1;
-
-	snprintf(name, sizeof(name), "virtio%d", virtio_index(fd, id));
-	write_file("/sys/class/graphics/fbcon/cursor_blink", "0");
-	snprintf(path, sizeof(path), "%sunbind", drv);
-	if (write_file(path, name) || driver_bound(fd, id, "virtio_gpu"))
-		goto out;
-	snprintf(path, sizeof(path), "%sbind", drv);
-	if (write_file(path, name) || !driver_bound(fd, id, "virtio_gpu"))
-		goto out;
-	ret = 0;
-	usleep(300000);		/* fbcon takes the new framebuffer */
-out:
-	write_file("/sys/class/graphics/fbcon/cursor_blink", "1");
-	return ret;
-}
-
 static void *prober(void *arg)
 {
 	struct prober *p = arg;
@@ -926,7 +898,6 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	struct worker *w = calloc(threads, sizeof(*w));
 	unsigned int i, done = 0, errors = 0, raced = 0, stolen = 0;
 	unsigned int gpu_done = 0, gpu_unbound = 0, mid_probe = 0;
-	unsigned int rebinds = 0, rebind_failed = 0;
 	unsigned long races = 0;
 	long long start;
 	pthread_t r;
@@ -967,10 +938,11 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	 * The gpu with virtio_gpu bound, sticky and not. Every fourth cycle
 	 * the bus does not probe it by itself: another thread binds the
 	 * driver through drivers_probe while this one closes the file after
-	 * a random delay, so that the file often goes mid-probe; every
-	 * fourth, the second, virtio_gpu is unbound and bound again through
-	 * sysfs before the file goes. Without its profile there is no gpu:
-	 * load_gpu() said why.
+	 * a random delay, so that the file often goes mid-probe. Without its
+	 * profile there is no gpu: load_gpu() said why. (No unbind through
+	 * sysfs here: on 7.2 virtio_gpu leaks a command's buffers when it is
+	 * unbound from a display fbcon has just taken; the trust case unbinds
+	 * one that has settled.)
 	 */
 	if (!have_gpu)
 		goto out;
@@ -1015,10 +987,6 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 		}
 		if (!driver_bound(fd, id, "virtio_gpu"))
 			gpu_unbound++;
-		else if (i % 4 == 1) {
-			rebinds++;
-			rebind_failed += rebind_gpu(fd, id) != 0;
-		}
 		close(fd);	/* right after the probe */
 		if (sticky) {
 			struct uvirtio_destroy d = { .id = id };
@@ -1032,7 +1000,6 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	figure("lifecycle.gpu_cycles", gpu_done);
 	figure("lifecycle.gpu_unbound", gpu_unbound);
 	figure("lifecycle.gpu_closed_mid_probe", mid_probe);
-	figure("lifecycle.gpu_rebinds", rebinds);
 	figure("lifecycle.gpu_ms", now_ms() - start);
 	ok(gpu_done == gpu_cycles && gpu_unbound == 0,
 	   "%u of %u gpu cycles, virtio_gpu bound in each (%u not)",
@@ -1040,9 +1007,6 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	ok(gpu_cycles < 8 || mid_probe > 0,
 	   "files were closed while virtio_gpu was probing (%u times)",
 	   mid_probe);
-	ok(gpu_cycles < 8 || (rebinds > 0 && rebind_failed == 0),
-	   "virtio_gpu unbound and bound again through sysfs (%u times, %u failed)",
-	   rebinds, rebind_failed);
 out:
 	{
 		int fd = xopen();

@@ -56,7 +56,8 @@ enum {
  *    UVIRTIO_GPU_MIN_SIDE..UVIRTIO_GPU_MAX_SIDE is sent disabled; a
  *    GET_EDID reply whose size passes the spec's edid[] is refused here
  *    (a RESP_OK_EDID expectation) or sent with size 0 (a reply of another
- *    type); config's num_capsets reads 0.
+ *    type); config's events_read, events_clear and num_capsets are the
+ *    module's (events of its own; no capability sets).
  *  - VIRTIO_ID_CONSOLE (3): VIRTIO_CONSOLE_F_SIZE; one port (no
  *    F_MULTIPORT), whose driver bounds the length of what it receives.
  * Any other type is refused with -EOPNOTSUPP unless the module parameter
