@@ -388,13 +388,7 @@ static void test_access(void)
 /* uvtest_drv's mode (test-vm/kmod/uvtest_drv.c); 0, or -1. */
 static int standin_mode(int mode)
 {
-	FILE *f = fopen("/sys/module/uvtest_drv/parameters/mode", "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fprintf(f, "%d\n", mode) < 0;
-	return fclose(f) || ret ? -1 : 0;
+	return set_module_param("uvtest_drv", "mode", mode);
 }
 
 /* Waits up to 5 s for uvirtio.<id>'s status to have all of @bits. */

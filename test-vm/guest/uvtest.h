@@ -131,21 +131,29 @@ static inline void gpu_expect(struct uvirtio_expect *ex, unsigned int i,
 }
 
 /*
- * Sets the module parameter @name (any_type, max_devices) to @value, as
+ * Sets the parameter @name of the loaded module @module to @value, as
  * root may at run time; 0, or -1 with errno.
  */
-static inline int set_param(const char *name, unsigned int value)
+static inline int set_module_param(const char *module, const char *name,
+				   unsigned int value)
 {
-	char path[96];
+	char path[128];
 	FILE *f;
 	int ret;
 
-	snprintf(path, sizeof(path), "/sys/module/uvirtio/parameters/%s", name);
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module,
+		 name);
 	f = fopen(path, "w");
 	if (!f)
 		return -1;
 	ret = fprintf(f, "%u\n", value) < 0;
 	return fclose(f) || ret ? -1 : 0;
+}
+
+/* uvirtio's parameter @name (any_type, max_devices). */
+static inline int set_param(const char *name, unsigned int value)
+{
+	return set_module_param("uvirtio", name, value);
 }
 
 /* -- a uvirtio device on the virtio bus ------------------------------------ */
