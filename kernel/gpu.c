@@ -15,8 +15,9 @@
  * What virtio_gpu trusts is the module's, whatever user space says
  * (design.md, "Trust boundary"): the fence echoed in every header, the
  * display info's modes within UVIRTIO_GPU_MIN_SIDE..MAX_SIDE, a GET_EDID
- * size that fits edid[], and num_capsets 0. The only device feature user
- * space may offer is VIRTIO_GPU_F_EDID.
+ * size that fits edid[], and config space's events_read, events_clear
+ * and num_capsets (0 at the start). The only device feature user space
+ * may offer is VIRTIO_GPU_F_EDID.
  *
  * Locking:
  *  - uvirtio_gpu.lock (spinlock) protects @heads, read by the work item
