@@ -709,7 +709,9 @@ case_trust() {
     _d=$(($(uptime_cs) - _t0))
     info "trust: rmmod took $_d cs"
     check "it waited for the held displays (at least 4 s: $_d cs)" test "$_d" -ge 400
-    check "against one deadline of 5 s, not three (under 12 s: $_d cs)" test "$_d" -lt 1200
+    # Three 5 s waits took 15.3 s on 6.1 (the module before issue 16);
+    # one took 5.3 s there and 10.3 s on the debug kernel.
+    check "against one deadline of 5 s, not three (under 14 s: $_d cs)" test "$_d" -lt 1400
     check "modprobe uvirtio again" modprobe uvirtio
 
     # A killed process: its display goes at once, held or not.
