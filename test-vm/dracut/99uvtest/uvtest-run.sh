@@ -513,6 +513,7 @@ crtc_enabled() {
         on && $1 ~ /^enable=/ { print substr($1, 8); exit }' "$(drm_state)"
 }
 crtc_off() { test "$(crtc_enabled "$1")" = 0; }
+crtc_on() { test "$(crtc_enabled "$1")" = 1; }
 
 # Heads from UV_GPU_HEAD (uvtest-heads): what it refuses, then two heads
 # with their EDID, a resize, an unplug and a plug, as a user sees them.
@@ -598,6 +599,8 @@ card_head() {
     echo "$_ch/status"
 }
 head_of_is() { grep -qx "$3" "$(card_head "$1" "$2")"; }
+# crtcs_on N...: whether DRM's state has each CRTC crtc-N enabled.
+crtcs_on() { for _cn in "$@"; do crtc_on "$_cn" || return 1; done; }
 
 # The trust boundary, as a user sees it: a GET_EDID reply that would have
 # virtio_gpu copy past edid[] gives no EDID; a driver unbound and bound
@@ -642,8 +645,7 @@ case_trust() {
     udevadm settle --timeout=30
     _v=$(vdev_of "$_id")
     check "both heads are connected" wait_for 10 head_of_is "$_id" 2 connected
-    check "fbcon shows on both (CRTCs 0 and 1 on)" \
-        wait_for 10 sh -c "! crtc_off 0 && ! crtc_off 1"
+    check "fbcon shows on both (CRTCs 0 and 1 on)" wait_for 10 crtcs_on 0 1
     # An unbind bypasses the unplug: nothing may draw meanwhile (README,
     # Limits), fbcon's first frames included.
     echo 0 > /sys/class/graphics/fbcon/cursor_blink
