@@ -66,6 +66,12 @@ static_assert(sizeof(struct uvirtio_list) == 16);
 /* API version 2. */
 static_assert(sizeof(struct uvirtio_gpu_head) == 48);
 static_assert(UV_GPU_HEAD == 0x40305606);
+/* API version 3. */
+static_assert(sizeof(struct uvirtio_gpu_export) == 32);
+static_assert(sizeof(struct uvirtio_export_event) == 48);
+static_assert(sizeof(struct uvirtio_export_pixels) == 48);
+static_assert(UV_GPU_EXPORT == 0x40205607);
+static_assert(UV_EXPORT_PIXELS == 0x40305608);
 
 #define UVIRTIO_VENDOR_ID	0x4f495655	/* "UVIO" */
 #define UVIRTIO_VRING_NUM	256
@@ -149,26 +155,43 @@ int uvirtio_access(u64 addr, void *buf, size_t len, enum uvirtio_access op)
 
 /* ---- the device side of the rings ---- */
 
+/*
+ * Descriptor @i of @c's ring, the @seen'th of its chain (from 0), in @d,
+ * and the index its NEXT flag would lead to in @next: false when @i is
+ * out of the ring or the chain has looped.
+ */
+static bool uvirtio_desc(const struct uvirtio_chain *c, unsigned int i,
+			 unsigned int seen, struct uvirtio_desc *d,
+			 unsigned int *next)
+{
+	const struct vring_desc *vd;
+
+	if (i >= c->vr->num || seen >= c->vr->num)
+		return false;
+	vd = &c->vr->desc[i];
+	d->addr = virtio64_to_cpu(c->vdev, vd->addr);
+	d->len = virtio32_to_cpu(c->vdev, vd->len);
+	d->flags = virtio16_to_cpu(c->vdev, vd->flags);
+	*next = virtio16_to_cpu(c->vdev, vd->next);
+	return true;
+}
+
 /* Reads the chain at @head; false when it is malformed. */
 static bool uvirtio_read_chain(struct virtio_device *vdev,
 			       const struct vring *vr, unsigned int head,
 			       struct uvirtio_chain *c)
 {
-	unsigned int i = head, seen = 0;
+	unsigned int i = head, seen;
+	struct uvirtio_desc d;
 
+	c->vdev = vdev;
+	c->vr = vr;
+	c->head = head;
 	c->n = 0;
 	c->has_write = false;
-	for (;;) {
-		const struct vring_desc *vd;
-		struct uvirtio_desc d;
-
-		/* An index out of the ring, or a loop. */
-		if (i >= vr->num || seen++ == vr->num)
+	for (seen = 0; ; seen++) {
+		if (!uvirtio_desc(c, i, seen, &d, &i))
 			return false;
-		vd = &vr->desc[i];
-		d.addr = virtio64_to_cpu(vdev, vd->addr);
-		d.len = virtio32_to_cpu(vdev, vd->len);
-		d.flags = virtio16_to_cpu(vdev, vd->flags);
 		/* Not offered, so never legitimate. */
 		if (d.flags & VRING_DESC_F_INDIRECT)
 			return false;
@@ -180,8 +203,40 @@ static bool uvirtio_read_chain(struct virtio_device *vdev,
 		}
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			return true;
-		i = virtio16_to_cpu(vdev, vd->next);
 	}
+}
+
+/*
+ * Reads @len bytes from offset @off of what request @c gives the device:
+ * its readable descriptors, one after another, however many. Returns 0,
+ * or -EFAULT when they hold fewer bytes. For a chain uvirtio_read_chain()
+ * took, during its answer.
+ */
+int uvirtio_chain_read(const struct uvirtio_chain *c, u64 off, void *buf,
+		       size_t len)
+{
+	unsigned int i = c->head, seen;
+	struct uvirtio_desc d;
+
+	for (seen = 0; len; seen++) {
+		if (!uvirtio_desc(c, i, seen, &d, &i) ||
+		    (d.flags & VRING_DESC_F_WRITE))
+			return -EFAULT;
+		if (off < d.len) {
+			size_t n = min_t(u64, len, d.len - off);
+
+			if (uvirtio_access(d.addr + off, buf, n, UVIRTIO_READ))
+				return -EFAULT;
+			buf += n;
+			len -= n;
+			off = 0;
+		} else {
+			off -= d.len;
+		}
+		if (len && !(d.flags & VRING_DESC_F_NEXT))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 enum uvirtio_answer { UVIRTIO_ANSWERED, UVIRTIO_KEPT, UVIRTIO_MALFORMED };
@@ -665,6 +720,8 @@ static void uvirtio_unregister(struct uvirtio_device *udev)
 	unregister_virtio_device(&udev->vdev);
 	/* No driver, no rings: nothing queues the work again. */
 	cancel_work_sync(&udev->work);
+	if (udev->type && udev->type->removed)
+		udev->type->removed(udev);
 	put_device(&udev->vdev.dev);
 	platform_device_unregister(pdev);
 	/* Only now may another device be called uvirtio.<id>. */
@@ -1034,6 +1091,8 @@ static long uvirtio_ioctl(struct file *file, unsigned int cmd,
 		return uvirtio_destroy_ioctl(argp);
 	case UV_GPU_HEAD:
 		return uvirtio_gpu_head_ioctl(f, argp);
+	case UV_GPU_EXPORT:
+		return uvirtio_gpu_export_ioctl(argp);
 	case UV_DEV_EXPECT:
 	case UV_DEV_CREATE:
 		break;

@@ -34,6 +34,7 @@
  */
 
 #include <linux/bitops.h>
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
@@ -48,7 +49,7 @@
 #include <linux/virtio_ring.h>
 
 #include "edid.h"
-#include "internal.h"
+#include "export.h"
 
 /*
  * uvirtio.gpu= is read by uvirtio-boot from /proc/cmdline; the module only
@@ -105,14 +106,8 @@ struct uvirtio_gpu {
 	unsigned long scanouts_on;	/* bit n: scanout n shows a resource */
 	bool unplugging;		/* no display is connected any more */
 	bool told;			/* the driver has asked and been told */
-};
 
-/* The commands whose fields the model reads. */
-union uvirtio_gpu_cmd {
-	struct virtio_gpu_ctrl_hdr hdr;
-	struct virtio_gpu_set_scanout set_scanout;
-	struct virtio_gpu_set_scanout_blob set_scanout_blob;
-	struct virtio_gpu_cmd_get_edid get_edid;
+	struct uvirtio_export *export;	/* what the heads show (export.c) */
 };
 
 /* SET_SCANOUT_BLOB names its scanout and resource where SET_SCANOUT does. */
@@ -248,6 +243,11 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
+	g->export = uvirtio_export_new(udev);
+	if (!g->export) {
+		kfree(g);
+		return -ENOMEM;
+	}
 	g->udev = udev;
 	spin_lock_init(&g->lock);
 	INIT_DELAYED_WORK(&g->event_work, uvirtio_gpu_event_work);
@@ -268,6 +268,7 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	if (heads) {
 		for (i = g->nr_heads; i < UVIRTIO_GPU_MAX_HEADS; i++) {
 			if (heads->heads[i].width) {
+				uvirtio_export_free(g->export);
 				kfree(g);
 				return -EINVAL;
 			}
@@ -284,8 +285,10 @@ static void uvirtio_gpu_release(struct uvirtio_device *udev)
 {
 	struct uvirtio_gpu *g = to_gpu(udev);
 
-	if (g)
-		cancel_delayed_work_sync(&g->event_work);
+	if (!g)
+		return;
+	cancel_delayed_work_sync(&g->event_work);
+	uvirtio_export_free(g->export);
 	kfree(g);
 }
 
@@ -421,6 +424,7 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 
 	if (!n)
 		return false;
+	uvirtio_export_command(g->export, c, &cmd, n);
 	switch (le32_to_cpu(cmd.hdr.type)) {
 	case VIRTIO_GPU_CMD_SET_SCANOUT:
 	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
@@ -623,6 +627,7 @@ static void uvirtio_gpu_reset(struct uvirtio_device *udev)
 
 	WRITE_ONCE(g->scanouts_on, 0);
 	WRITE_ONCE(g->told, false);
+	uvirtio_export_reset(g->export);
 	spin_lock_irqsave(&udev->config_lock, flags);
 	g->events = 0;
 	g->events_seen = 0;
@@ -773,6 +778,43 @@ long uvirtio_gpu_head_ioctl(struct uvirtio_file *f,
 	return uvirtio_gpu_setup_head(f, h.head, &mon);
 }
 
+/* The device is gone: the files that watch its heads are told. */
+static void uvirtio_gpu_removed(struct uvirtio_device *udev)
+{
+	uvirtio_export_removed(to_gpu(udev)->export);
+}
+
+/* UV_GPU_EXPORT: a file that watches a head of a virtio-gpu. */
+long uvirtio_gpu_export_ioctl(const struct uvirtio_gpu_export __user *arg)
+{
+	struct uvirtio_device *udev;
+	struct uvirtio_gpu_export e;
+	int ret;
+
+	/* The screen is the guest's: checked again, for a file passed on. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&e, arg, sizeof(e)))
+		return -EFAULT;
+	if (e.flags || memchr_inv(e.reserved, 0, sizeof(e.reserved)))
+		return -EINVAL;
+	udev = uvirtio_get_device(e.dev_id);
+	if (IS_ERR(udev))
+		return PTR_ERR(udev);
+	if (udev->type != &uvirtio_gpu_type || e.head >= to_gpu(udev)->nr_heads) {
+		ret = -EINVAL;
+		goto err;
+	}
+	ret = uvirtio_export_open(to_gpu(udev)->export, e.head);
+	if (ret < 0)
+		goto err;
+	return ret;
+
+err:
+	uvirtio_put_device(udev);
+	return ret;
+}
+
 const struct uvirtio_type uvirtio_gpu_type = {
 	.device_id	= VIRTIO_ID_GPU,
 	.features	= BIT_ULL(VIRTIO_GPU_F_EDID),
@@ -786,4 +828,5 @@ const struct uvirtio_type uvirtio_gpu_type = {
 	.reset		= uvirtio_gpu_reset,
 	.unplug		= uvirtio_gpu_unplug,
 	.unplugged	= uvirtio_gpu_unplugged,
+	.removed	= uvirtio_gpu_removed,
 };

@@ -21,6 +21,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/virtio.h>
+#include <linux/virtio_ring.h>
 #include <linux/workqueue.h>
 #include <linux/uvirtio.h>
 
@@ -90,8 +91,14 @@ struct uvirtio_desc {
 	u16 flags;
 };
 
-/* The first descriptors of a request, and its first writable one. */
+/*
+ * A request: where it is (uvirtio_chain_read() reads all of it), its first
+ * descriptors, and its first writable one.
+ */
 struct uvirtio_chain {
+	struct virtio_device *vdev;
+	const struct vring *vr;
+	unsigned int head;
 	unsigned int n;
 	struct uvirtio_desc d[UVIRTIO_MAX_BLOCKS];
 	bool has_write;
@@ -130,6 +137,8 @@ struct uvirtio_chain {
  *	Called without locks; may sleep.
  * @unplugged: whether the driver has done what @unplug started. Called
  *	without locks, every 20 ms, until it holds or the removal's deadline.
+ * @removed: the device is unregistered: its driver is gone and no other
+ *	will bind. Called without locks, before the last reference may go.
  */
 struct uvirtio_type {
 	u32 device_id;
@@ -149,15 +158,19 @@ struct uvirtio_type {
 	void (*reset)(struct uvirtio_device *udev);
 	bool (*unplug)(struct uvirtio_device *udev);
 	bool (*unplugged)(struct uvirtio_device *udev);
+	void (*removed)(struct uvirtio_device *udev);
 };
 
 extern const struct uvirtio_type uvirtio_gpu_type;
 long uvirtio_gpu_head_ioctl(struct uvirtio_file *f,
 			    const struct uvirtio_gpu_head __user *arg);
+long uvirtio_gpu_export_ioctl(const struct uvirtio_gpu_export __user *arg);
 
 /* Guest memory the driver put in descriptors (core.c). */
 enum uvirtio_access { UVIRTIO_READ, UVIRTIO_WRITE, UVIRTIO_COMPARE };
 int uvirtio_access(u64 addr, void *buf, size_t len, enum uvirtio_access op);
+int uvirtio_chain_read(const struct uvirtio_chain *c, u64 off, void *buf,
+		       size_t len);
 struct uvirtio_device *uvirtio_get_device(u32 id);
 void uvirtio_put_device(struct uvirtio_device *udev);
 bool uvirtio_vq_drained(struct uvirtio_device *udev, unsigned int index);

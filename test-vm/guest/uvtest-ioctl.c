@@ -259,8 +259,8 @@ static void test_lifecycle(void)
 	__u32 version = 0;
 	int fd = xopen(), other = xopen(), id, sid;
 
-	ok(ioctl(fd, UV_GET_API_VERSION, &version) == 0 && version == 2,
-	   "UV_GET_API_VERSION is 2 (got %u)", version);
+	ok(ioctl(fd, UV_GET_API_VERSION, &version) == 0 && version == 3,
+	   "UV_GET_API_VERSION is 3 (got %u)", version);
 
 	id = create(fd, 0);
 	ok(id >= 0, "a plain device is created (id %d)", id);

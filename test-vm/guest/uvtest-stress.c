@@ -36,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/kcov.h>
@@ -757,6 +758,70 @@ static int create_gpu(int fd, int sticky)
 	return ioctl(fd, UV_DEV_CREATE, &s);
 }
 
+/*
+ * A reader of a gpu's head 0 (UV_GPU_EXPORT), through the lifecycle's gpu
+ * cycles: it copies the scanout whenever a MODE event says there is one,
+ * and, kept past the device's end, must get its GONE event.
+ */
+struct export_counts {
+	unsigned int attached, errors, copies, kept, gone;
+};
+
+/* Reads what waits on @xfd, for up to @ms; true once GONE has come. */
+static int export_drain(int xfd, int ms, struct export_counts *n)
+{
+	static uint32_t px[8192 * 4];
+	struct uvirtio_export_event ev;
+	struct pollfd p = { .fd = xfd, .events = POLLIN };
+
+	while (poll(&p, 1, ms) == 1 && (p.revents & POLLIN)) {
+		if (read(xfd, &ev, sizeof(ev)) != sizeof(ev))
+			return 0;
+		if (ev.type == UVIRTIO_EXPORT_GONE)
+			return 1;
+		if (ev.type == UVIRTIO_EXPORT_MODE && ev.width) {
+			struct uvirtio_export_pixels pix = {
+				.mode_seq = ev.seq,
+				.width = ev.width,
+				.height = ev.height < 8 ? ev.height : 8,
+				.stride = ev.width * 4,
+				.addr = (uintptr_t)px,
+			};
+
+			/* Stale or gone meanwhile is what a race gives. */
+			if (!ioctl(xfd, UV_EXPORT_PIXELS, &pix))
+				n->copies++;
+			else if (errno != ESTALE && errno != ENODEV)
+				n->errors++;
+		}
+	}
+	return 0;
+}
+
+static int export_attach(int fd, int id, struct export_counts *n)
+{
+	struct uvirtio_gpu_export e = { .dev_id = id };
+	int xfd = ioctl(fd, UV_GPU_EXPORT, &e);
+
+	if (xfd < 0)
+		n->errors++;
+	else
+		n->attached++;
+	return xfd;
+}
+
+/* The device is being destroyed: a reader kept must hear of it. */
+static void export_end(int xfd, int kept, struct export_counts *n)
+{
+	if (xfd < 0)
+		return;
+	if (kept) {
+		n->kept++;
+		n->gone += export_drain(xfd, 10000, n);
+	}
+	close(xfd);
+}
+
 /* -- lifecycle ------------------------------------------------------------- */
 
 /* A device no driver binds. */
@@ -898,6 +963,7 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	struct worker *w = calloc(threads, sizeof(*w));
 	unsigned int i, done = 0, errors = 0, raced = 0, stolen = 0;
 	unsigned int gpu_done = 0, gpu_unbound = 0, mid_probe = 0;
+	struct export_counts exported = { 0 };
 	unsigned long races = 0;
 	long long start;
 	pthread_t r;
@@ -949,7 +1015,8 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 	seed(s);
 	start = now_ms();
 	for (i = 0; i < gpu_cycles && !stopping; i++) {
-		int fd, id, sticky = below(2), late = i % 4 == 3;
+		int fd, id, sticky = below(2), late = i % 4 == 3, xfd;
+		int keep = below(2);
 		struct prober p = { 0 };
 		long long width, height;
 		pthread_t t;
@@ -973,20 +1040,28 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 			close(fd);
 			continue;
 		}
+		xfd = export_attach(fd, id, &exported);
 		if (late) {
 			p.index = virtio_index(fd, id);
 			pthread_create(&t, NULL, prober, &p);
 			usleep(below(100) * 1000);
 			p.started_at_close = p.started;
 			p.closed = 1;
+			if (!keep && xfd >= 0)
+				close(xfd);
 			close(fd);
 			pthread_join(t, NULL);
+			export_end(xfd, keep, &exported);
 			mid_probe += p.mid_probe;
 			gpu_done++;
 			continue;
 		}
 		if (!driver_bound(fd, id, "virtio_gpu"))
 			gpu_unbound++;
+		if (xfd >= 0)
+			export_drain(xfd, 0, &exported);
+		if (!keep && xfd >= 0)
+			close(xfd);
 		close(fd);	/* right after the probe */
 		if (sticky) {
 			struct uvirtio_destroy d = { .id = id };
@@ -995,12 +1070,22 @@ static int lifecycle(uint64_t s, unsigned int cycles, unsigned int gpu_cycles,
 			ioctl(fd, UV_DEV_DESTROY, &d);
 			close(fd);
 		}
+		export_end(xfd, keep, &exported);
 		gpu_done++;
 	}
 	figure("lifecycle.gpu_cycles", gpu_done);
 	figure("lifecycle.gpu_unbound", gpu_unbound);
 	figure("lifecycle.gpu_closed_mid_probe", mid_probe);
 	figure("lifecycle.gpu_ms", now_ms() - start);
+	figure("lifecycle.export_copies", exported.copies);
+	ok(exported.attached == gpu_done && exported.errors == 0,
+	   "a reader of head 0 attached in each gpu cycle (%u of %u), no call failed (%u did)",
+	   exported.attached, gpu_done, exported.errors);
+	ok(exported.gone == exported.kept,
+	   "each reader kept past its device's end got GONE (%u of %u)",
+	   exported.gone, exported.kept);
+	ok(gpu_cycles < 8 || exported.copies > 0,
+	   "readers copied pixels (%u times)", exported.copies);
 	ok(gpu_done == gpu_cycles && gpu_unbound == 0,
 	   "%u of %u gpu cycles, virtio_gpu bound in each (%u not)",
 	   gpu_done, gpu_cycles, gpu_unbound);

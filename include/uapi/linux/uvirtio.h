@@ -17,7 +17,7 @@
 #include <linux/types.h>
 
 /* Raised when an ioctl or a field is added; see UV_GET_API_VERSION. */
-#define UVIRTIO_API_VERSION		2
+#define UVIRTIO_API_VERSION		3
 
 #define UVIRTIO_MAX_CONFIG_LEN		1024
 #define UVIRTIO_MAX_RULES		8
@@ -237,6 +237,119 @@ struct uvirtio_gpu_head {
 	__u64 reserved[3];
 };
 
+/**
+ * struct uvirtio_gpu_export - argument of UV_GPU_EXPORT: watch one head of
+ *	a virtio-gpu and read its pixels, from outside the guest's display
+ *	stack
+ * @dev_id: the virtio-gpu (the id of uvirtio.<id>).
+ * @head: the head (scanout), less than the device's num_scanouts.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * Returns a new file descriptor (read-only, close-on-exec; O_NONBLOCK can
+ * be set with fcntl()). read() gives it struct uvirtio_export_event
+ * records: first a UVIRTIO_EXPORT_MODE event with the head's scanout as it
+ * is; then, as the driver shows frames, a UVIRTIO_EXPORT_DAMAGE event for
+ * each RESOURCE_FLUSH that touches the head's scanout, and a
+ * UVIRTIO_EXPORT_MODE event each time the scanout changes size or format
+ * or goes off (SET_SCANOUT; a driver that resets the device turns every
+ * scanout off); last, UVIRTIO_EXPORT_GONE when the device is destroyed,
+ * after which read() and UV_EXPORT_PIXELS fail with -ENODEV. poll() gives
+ * EPOLLIN while an event waits, and EPOLLHUP once the device is gone.
+ * UV_EXPORT_PIXELS on the file copies pixels of the scanout.
+ *
+ * A head that no file watches costs no copy and no event: the device only
+ * keeps, for each resource of the driver, its size, format and where its
+ * pages are. Nothing runs while the screen is idle.
+ *
+ * Errors: -EFAULT, -EINVAL (a field not zero, a device that is not a
+ * virtio-gpu, a head it does not have), -ENOENT (no device @dev_id),
+ * -ENODEV (it is being destroyed), -ENOMEM, -EMFILE.
+ */
+struct uvirtio_gpu_export {
+	__u32 dev_id;
+	__u32 head;
+	__u32 flags;
+	__u32 reserved[5];
+};
+
+/* uvirtio_export_event.type */
+#define UVIRTIO_EXPORT_MODE		1
+#define UVIRTIO_EXPORT_DAMAGE		2
+#define UVIRTIO_EXPORT_GONE		3
+
+/* uvirtio_export_event.flags */
+#define UVIRTIO_EXPORT_EV_LOST		(1U << 0)	/* events were dropped */
+
+/* Events that wait for read() on one export file, at most. */
+#define UVIRTIO_EXPORT_QUEUE		64
+/* Bytes of a pixel in every format a virtio-gpu scanout may have. */
+#define UVIRTIO_EXPORT_CPP		4
+
+/**
+ * struct uvirtio_export_event - one event read() from an export file
+ * @type: UVIRTIO_EXPORT_*.
+ * @flags: UVIRTIO_EXPORT_EV_*: LOST on a MODE event that stands for the
+ *	events a reader left waiting past UVIRTIO_EXPORT_QUEUE; it then
+ *	reads the whole scanout again.
+ * @seq: grows with every event of the head. UV_EXPORT_PIXELS names the
+ *	scanout by the @seq of its MODE event.
+ * @x: DAMAGE: the left of the rectangle that changed; otherwise 0.
+ * @y: DAMAGE: its top; otherwise 0.
+ * @width: DAMAGE: its width; MODE: the scanout's, 0 when it is off.
+ * @height: likewise.
+ * @format: MODE: the VIRTIO_GPU_FORMAT_* of the resource shown (each
+ *	pixel UVIRTIO_EXPORT_CPP bytes), 0 when off; otherwise 0.
+ * @reserved: zero.
+ *
+ * read() returns whole events, as many as wait and fit its buffer; a
+ * buffer smaller than one event is -EINVAL.
+ */
+struct uvirtio_export_event {
+	__u32 type;
+	__u32 flags;
+	__u64 seq;
+	__u32 x;
+	__u32 y;
+	__u32 width;
+	__u32 height;
+	__u32 format;
+	__u32 reserved[3];
+};
+
+/**
+ * struct uvirtio_export_pixels - argument of UV_EXPORT_PIXELS on an
+ *	export file
+ * @mode_seq: the @seq of the last MODE event read.
+ * @x: left of a rectangle of the scanout.
+ * @y: its top.
+ * @width: its width, not 0; @x + @width at most the scanout's width.
+ * @height: likewise.
+ * @stride: bytes from one row to the next at @addr, at least
+ *	@width * UVIRTIO_EXPORT_CPP.
+ * @flags: must be zero.
+ * @addr: user pointer to @height rows of @stride bytes.
+ * @reserved: must be zero.
+ *
+ * Copies the rectangle's pixels from the resource the head shows, in the
+ * MODE event's format, as they are in the guest's memory (the driver may
+ * be drawing meanwhile). Pixels a resource has no pages for read as zero.
+ * Errors: -EFAULT, -EINVAL (a field out of range or not zero, the scanout
+ * off), -ESTALE (the scanout changed after the MODE event of @mode_seq:
+ * read the events), -ENODEV (the device is gone), -EINTR, -ENOMEM.
+ */
+struct uvirtio_export_pixels {
+	__u64 mode_seq;
+	__u32 x;
+	__u32 y;
+	__u32 width;
+	__u32 height;
+	__u32 stride;
+	__u32 flags;
+	__u64 addr;
+	__u64 reserved;
+};
+
 #define UVIRTIO_IOCTL_BASE	'V'
 /* The 2020 ABI. */
 #define UV_DEV_CREATE		_IOW(UVIRTIO_IOCTL_BASE, 1, struct uvirtio_setup)
@@ -247,5 +360,8 @@ struct uvirtio_gpu_head {
 #define UV_DEV_LIST		_IOWR(UVIRTIO_IOCTL_BASE, 5, struct uvirtio_list)
 /* API version 2. */
 #define UV_GPU_HEAD		_IOW(UVIRTIO_IOCTL_BASE, 6, struct uvirtio_gpu_head)
+/* API version 3. UV_EXPORT_PIXELS is for the file UV_GPU_EXPORT returns. */
+#define UV_GPU_EXPORT		_IOW(UVIRTIO_IOCTL_BASE, 7, struct uvirtio_gpu_export)
+#define UV_EXPORT_PIXELS	_IOW(UVIRTIO_IOCTL_BASE, 8, struct uvirtio_export_pixels)
 
 #endif /* _UAPI_LINUX_UVIRTIO_H */

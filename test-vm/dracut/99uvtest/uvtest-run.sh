@@ -778,6 +778,45 @@ case_trust() {
     check "and its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
 }
 
+# The frame export (UV_GPU_EXPORT) of the boot's display: its ABI,
+# fbcon's pixels, a live resize, a DRM master's framebuffers seen exactly
+# (damage, pixels, modes, nothing while idle), and a reader that outlives
+# its device. The cursor does not blink: pixels are compared.
+case_export() {
+    check_display 1024x768
+    echo 0 > /sys/class/graphics/fbcon/cursor_blink
+    printf 'device 3\n' > /tmp/console.profile
+    _cid=$(uvirtio-boot create /tmp/console.profile 2> /dev/null)
+    check "a virtio-console to refuse ($_cid)" test -n "$_cid"
+    run_tap 60 abi uvtest-export abi 0 "$_cid"
+    uvirtio-boot destroy "$_cid"
+    echo "uvtest: a line for fbcon to show" > /dev/tty1
+    run_tap 60 fbcon uvtest-export fbcon 0 /dev/fb0
+
+    uvtest-export watch 0 0 > /tmp/watch.log 2>&1 &
+    _w=$!
+    check "a watcher of head 0 is attached" wait_for 5 grep -qx attached /tmp/watch.log
+    # fbdev keeps its framebuffer's size and shows a smaller mode from it.
+    check "uvirtio-boot resize 0 800x600" uvirtio-boot resize 0 800x600
+    check "the watcher got a MODE event of 800x600" \
+        wait_for 5 grep -q '^mode 800 600 ' /tmp/watch.log
+    run_tap 60 fbcon-800x600 uvtest-export fbcon 0 /dev/fb0
+    check "uvirtio-boot resize 0 1024x768" uvirtio-boot resize 0 1024x768
+    check "the watcher got a MODE event of 1024x768 after that" \
+        wait_for 5 sh -c "sed -n '/^mode 800 600 /,\$p' /tmp/watch.log | grep -q '^mode 1024 768 '"
+    kill "$_w"
+    info "watcher: $(tr '\n' ',' < /tmp/watch.log)"
+
+    _card=$(card_of 0)
+    run_tap 120 draw uvtest-export draw 0 "/dev/dri/${_card##*/}"
+
+    _id=$(uvtest-heads create 800x600)
+    check "a second virtio-gpu ($_id)" test -n "$_id"
+    udevadm settle --timeout=30
+    check "its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
+    run_tap 60 gone uvtest-export gone "$_id"
+}
+
 # Facts on a quiet console; the whole kernel log follows them, then the
 # plan.
 echo 1 > /proc/sys/kernel/printk
