@@ -9,7 +9,10 @@
 # make bench      measure uvirtio against QEMU's virtio-gpu-pci, -vga std and
 #                 vkms in one run: docs/benchmarks.md and docs/benchmarks.png
 # make demo       boot a VM at 1920x1080 and show what the guest sees
-# make install    install module, tool, profiles and the initramfs hooks
+# make vnc        build uvirtio-vnc (needs libvncserver-dev; make builds it
+#                 when that is installed)
+# make install    install module, tools, profiles, the initramfs hooks and
+#                 uvirtio-vnc.service (disabled)
 # make install-dkms  the same, with the module's sources for DKMS instead
 # make install-dracut-conf  dracut adds uvirtio to every initramfs it makes
 
@@ -21,6 +24,7 @@ DRACUTDIR  ?= /usr/lib/dracut/modules.d
 DRACUTCONFDIR ?= /etc/dracut.conf.d
 ITOOLSDIR  ?= /usr/share/initramfs-tools
 DKMSDIR    ?= /usr/src/uvirtio-$(VERSION)
+UNITDIR    ?= /lib/systemd/system
 DESTDIR    ?=
 KVER       ?= $(shell uname -r)
 KDIR       ?= /lib/modules/$(KVER)/build
@@ -47,9 +51,22 @@ TOOL_CFLAGS := -Os -static $(WARN) -Iinclude/uapi -Itool $(TOOL_INC) \
 	-ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,-z,noseparate-code -s \
 	-DUVIRTIO_VERSION='"$(VERSION)"' -DPROFILE_DIR='"$(PROFILEDIR)"'
 
+# uvirtio-vnc links LibVNCServer: built when its headers are installed.
+HAVE_VNC   := $(shell pkg-config --exists libvncserver 2>/dev/null && echo y)
+VNC_CFLAGS  = $(shell pkg-config --cflags libvncserver)
+VNC_LIBS    = $(shell pkg-config --libs libvncserver)
+
 all: tool module
 
-tool: $(B)/uvirtio-boot
+tool: $(B)/uvirtio-boot $(if $(HAVE_VNC),$(B)/uvirtio-vnc)
+
+vnc: $(B)/uvirtio-vnc
+
+$(B)/uvirtio-vnc: tool/uvirtio-vnc.c include/uapi/linux/uvirtio.h
+	@pkg-config --exists libvncserver || \
+		{ echo "uvirtio-vnc needs LibVNCServer: apt-get install libvncserver-dev" >&2; exit 1; }
+	@mkdir -p $(B)
+	$(CC) -O2 $(WARN) -Iinclude/uapi $(VNC_CFLAGS) -o $@ tool/uvirtio-vnc.c $(VNC_LIBS)
 
 # linux/ioctl.h would redefine musl's _IO* macros: it becomes <sys/ioctl.h>.
 $(B)/musl-include:
@@ -101,9 +118,19 @@ bench:
 demo:
 	test-vm/demo
 
-# Everything but the module: the tool, its profiles, both initramfs hooks.
+# Everything but the module: the tools, the profiles, both initramfs hooks,
+# and uvirtio-vnc's unit, installed disabled (README: the remote console).
 install-common: tool
 	install -D -m 0755 $(B)/uvirtio-boot $(DESTDIR)$(SBINDIR)/uvirtio-boot
+ifeq ($(HAVE_VNC),y)
+	install -D -m 0755 $(B)/uvirtio-vnc $(DESTDIR)$(SBINDIR)/uvirtio-vnc
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tool/uvirtio-vnc.service > \
+		$(DESTDIR)$(UNITDIR)/uvirtio-vnc.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/uvirtio-vnc.service
+else
+	@echo "uvirtio-vnc not installed: it needs libvncserver-dev to build" >&2
+endif
 	install -D -m 0644 profiles/gpu.profile $(DESTDIR)$(PROFILEDIR)/gpu.profile
 	install -d $(DESTDIR)$(DRACUTDIR)/90uvirtio
 	install -m 0755 initramfs-hook/dracut/90uvirtio/module-setup.sh \
@@ -136,5 +163,5 @@ clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
-.PHONY: all tool module unit check check-mainline check-debug bench demo install install-common \
+.PHONY: all tool vnc module unit check check-mainline check-debug bench demo install install-common \
 	install-dkms install-dracut-conf clean FORCE

@@ -9,7 +9,7 @@ CACHE=${UVIRTIO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/uvirtio}
 WORK=${UVIRTIO_WORK:-$SRC/build/test-vm}
 BOOT_TIMEOUT=${UVIRTIO_BOOT_TIMEOUT:-180}
 HOST_PACKAGES="qemu-system-x86 dracut-core musl-tools libdrm-tests sparse kmod edid-decode
-cpio gcc make python3 udev file libdrm-dev pkg-config gnuplot-nox"
+cpio gcc make python3 udev file libdrm-dev pkg-config gnuplot-nox libvncserver-dev"
 
 # What a guest log must not have: warnings, oopses and what the kernel's
 # checkers report (test-vm/check and bench/bench scan for it).
@@ -264,11 +264,17 @@ build_all() {
     TEST_KMOD=$SRC/test-vm/kmod/uvtest_drv.ko
     for c in "$SRC"/test-vm/guest/*.c; do
         c=${c##*/}
-        gcc -static -O2 -Wall -Wextra -Werror -pthread -I"$SRC/include/uapi" \
+        # Debian has no static LibVNCClient: its client links dynamically
+        # (the initramfs gets the libraries with it).
+        link=-static
+        grep -q '<rfb/rfbclient.h>' "$SRC/test-vm/guest/$c" && link=-lvncclient
+        gcc -O2 -Wall -Wextra -Werror -pthread -I"$SRC/include/uapi" \
             -I"$SRC/tool" -ffunction-sections -Wl,--gc-sections \
-            -o "$BIN/${c%.c}" "$SRC/test-vm/guest/$c" "$SRC/tool/profile.c" >> "$out" 2>&1 ||
+            -o "$BIN/${c%.c}" "$SRC/test-vm/guest/$c" "$SRC/tool/profile.c" \
+            $link >> "$out" 2>&1 ||
             { cat "$out"; die "$c does not build"; }
     done
+    cp "$SRC/build/uvirtio-vnc" "$BIN/" || die "uvirtio-vnc was not built"
     if [ -e "$SEED/uvirtio-vga.c" ]; then
         gcc -static -O2 -I"$SRC/include/uapi" -o "$BIN/uvirtio-vga" \
             "$SEED/uvirtio-vga.c" > "$WORK/sample-build.log" 2>&1

@@ -12,17 +12,19 @@ depends() {
     echo uvirtio
 }
 
-# uvtest_drv: test-vm/kmod's misbehaving driver (case trust).
+# uvtest_drv: test-vm/kmod's misbehaving driver (case trust); uinput and
+# evdev: uvirtio-vnc's input and its events (case vnc).
 installkernel() {
-    hostonly='' instmods virtio_pci virtio_blk virtio_console uvtest_drv
+    hostonly='' instmods virtio_pci virtio_blk virtio_console uvtest_drv uinput evdev
 }
 
 install() {
     inst_multiple modetest timeout dd grep sed cat ls readlink sleep head \
         tail tr dmesg sh find mount mountpoint rm mkdir rmdir awk touch sync \
         sort rmmod edid-decode cmp udevadm wc
+    # inst_binary: uvirtio-vnc and uvtest-vnc bring their libraries.
     for _b in "$UVTEST_BIN"/*; do
-        inst_simple "$_b" "/usr/bin/${_b##*/}"
+        inst_binary "$_b" "/usr/bin/${_b##*/}"
     done
     inst_simple "$UVTEST_LIB" /usr/lib/uvtest/uvtest-lib.sh
     inst_simple "$moddir/uvtest-run.sh" /usr/bin/uvtest-run

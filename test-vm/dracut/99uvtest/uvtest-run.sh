@@ -817,6 +817,75 @@ case_export() {
     run_tap 60 gone uvtest-export gone "$_id"
 }
 
+# uvirtio-vnc on the boot's display, reached on 127.0.0.1 by a LibVNCClient
+# client: the picture in three encodings, keys and pointer through uinput,
+# a client's resize, a password, a client sending garbage; then the
+# device's end ends both servers watching it.
+case_vnc() {
+    check_display 1024x768
+    echo 0 > /sys/class/graphics/fbcon/cursor_blink
+    check "modprobe uinput" modprobe uinput
+    check "modprobe evdev (the test reads the input events)" modprobe evdev
+    echo uvtest-secret > /tmp/vnc.pass
+    expect_rc 2 timeout 10 uvirtio-vnc --listen 10.0.2.15
+    check "without a password it names the reason" \
+        sh -c "timeout 10 uvirtio-vnc --listen 10.0.2.15 2>&1 | grep -q 'without --password-file'"
+    expect_rc 2 timeout 10 uvirtio-vnc --port 70000
+    expect_rc 2 timeout 10 uvirtio-vnc --listen nowhere
+    expect_rc 1 timeout 10 uvirtio-vnc --device 4242
+    uvirtio-vnc > /tmp/vnc.log 2>&1 &
+    _v=$!
+    check "uvirtio-vnc listens on 127.0.0.1:5900" \
+        wait_for 10 grep -q 'on 127.0.0.1 port 5900' /tmp/vnc.log
+    echo "uvtest: a line for the VNC clients" > /dev/tty1
+    for _e in raw zlib tight; do
+        run_tap 60 "view-$_e" uvtest-vnc view 5900 "$_e" /dev/fb0
+    done
+    run_tap 60 input uvtest-vnc input 5900
+    run_tap 60 garbage uvtest-vnc garbage 5900 /dev/fb0
+    check "uvirtio-vnc still runs" kill -0 "$_v"
+    run_tap 60 resize uvtest-vnc resize 5900 800x600
+    check "the head prefers 800x600" wait_for 5 mode_is 1 800x600
+    run_tap 60 view-800x600 uvtest-vnc view 5900 zlib /dev/fb0
+
+    uvirtio-vnc --port 5901 --password-file /tmp/vnc.pass > /tmp/vnc2.log 2>&1 &
+    _pw=$!
+    check "a second uvirtio-vnc, with a password, listens on 5901" \
+        wait_for 10 grep -q 'port 5901, with a password' /tmp/vnc2.log
+    run_tap 60 password uvtest-vnc password 5901 uvtest-secret
+    # A port taken: one clear message, exit status 1.
+    timeout 10 uvirtio-vnc --port 5901 > /tmp/vnc0.log 2>&1
+    _rc=$?
+    check "a third uvirtio-vnc on port 5901 exits 1 (rc $_rc)" test "$_rc" = 1
+    check "saying it cannot listen there" \
+        grep -q 'cannot listen on 127.0.0.1 port 5901' /tmp/vnc0.log
+
+    # A hang shows its blocked tasks, and where uvirtio's are, on the
+    # console.
+    (sleep 60; echo 7 > /proc/sys/kernel/printk; echo w > /proc/sysrq-trigger
+     echo l > /proc/sysrq-trigger
+     info "vnc.log: $(tr '\n' '|' < /tmp/vnc.log | tail -c 1500)"
+     info "vnc2.log: $(tr '\n' '|' < /tmp/vnc2.log | tail -c 600)"
+     for _s in /proc/[0-9]*/stat; do
+         read -r _l < "$_s" 2> /dev/null || continue
+         case "$_l" in
+         *uvirtio*|*kworker*)
+             say "# stuck? $_l"
+             sed 's/^/# stack /' "${_s%stat}stack" 2> /dev/null | while IFS= read -r _k; do say "$_k"; done ;;
+         esac
+     done) &
+    _dog=$!
+    check "uvirtio-boot destroy 0" uvirtio-boot destroy 0
+    check "uvirtio-vnc ends when its device is gone" wait_for 10 sh -c "! kill -0 $_v"
+    wait "$_v"
+    _rc=$?
+    check "with exit status 0 (rc $_rc)" test "$_rc" = 0
+    kill "$_dog" 2> /dev/null
+    check "saying why" grep -q 'device 0 is gone' /tmp/vnc.log
+    check "and so does the second one" wait_for 10 sh -c "! kill -0 $_pw"
+    info "uvirtio-vnc: $(tr '\n' '|' < /tmp/vnc.log | tail -c 600)"
+}
+
 # Facts on a quiet console; the whole kernel log follows them, then the
 # plan.
 echo 1 > /proc/sys/kernel/printk
