@@ -21,11 +21,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <libdrm/drm.h>
-#include <libdrm/drm_mode.h>
 #include <linux/fb.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
+
+#include "uvtest-kms.h"
 
 #define CURSOR_PLACES	64
 
@@ -84,8 +84,6 @@ static int cursor(const char *path, long ms)
 	return 0;
 }
 
-#define KMS_MAX	16
-
 /*
  * Shows a black dumb framebuffer on the first connected connector of the
  * DRM card @fd, at its first (preferred) mode, on the CRTC of the same
@@ -93,54 +91,29 @@ static int cursor(const char *path, long ms)
  */
 static int show(int fd)
 {
-	uint32_t crtcs[KMS_MAX], conns[KMS_MAX];
-	struct drm_mode_card_res res = { 0 };
-	unsigned int i;
+	struct drm_mode_create_dumb cd = { .bpp = 32 };
+	struct drm_mode_fb_cmd fb = { .bpp = 32, .depth = 24 };
+	struct drm_mode_crtc crtc = { .count_connectors = 1 };
+	struct kms k;
 
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
-	    !res.count_crtcs || res.count_crtcs > KMS_MAX ||
-	    res.count_connectors > KMS_MAX)
+	if (kms_find(fd, &k))
 		return -1;
-	res.crtc_id_ptr = (uintptr_t)crtcs;
-	res.connector_id_ptr = (uintptr_t)conns;
-	res.count_fbs = 0;
-	res.count_encoders = 0;
-	if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res))
+	cd.width = k.modes[0].hdisplay;
+	cd.height = k.modes[0].vdisplay;
+	if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
 		return -1;
-	for (i = 0; i < res.count_connectors; i++) {
-		struct drm_mode_modeinfo modes[64];
-		struct drm_mode_get_connector c = { .connector_id = conns[i] };
-		struct drm_mode_create_dumb cd = { .bpp = 32 };
-		struct drm_mode_fb_cmd fb = { .bpp = 32, .depth = 24 };
-		struct drm_mode_crtc crtc = { .count_connectors = 1 };
-
-		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c) ||
-		    c.connection != 1 || !c.count_modes)
-			continue;
-		c.count_modes = c.count_modes < 64 ? c.count_modes : 64;
-		c.modes_ptr = (uintptr_t)modes;
-		c.count_props = 0;
-		c.count_encoders = 0;
-		if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c))
-			return -1;
-		cd.width = modes[0].hdisplay;
-		cd.height = modes[0].vdisplay;
-		if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &cd))
-			return -1;
-		fb.width = cd.width;
-		fb.height = cd.height;
-		fb.pitch = cd.pitch;
-		fb.handle = cd.handle;
-		if (ioctl(fd, DRM_IOCTL_MODE_ADDFB, &fb))
-			return -1;
-		crtc.crtc_id = crtcs[i < res.count_crtcs ? i : 0];
-		crtc.fb_id = fb.fb_id;
-		crtc.set_connectors_ptr = (uintptr_t)&conns[i];
-		crtc.mode = modes[0];
-		crtc.mode_valid = 1;
-		return ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc) ? -1 : 0;
-	}
-	return -1;
+	fb.width = cd.width;
+	fb.height = cd.height;
+	fb.pitch = cd.pitch;
+	fb.handle = cd.handle;
+	if (ioctl(fd, DRM_IOCTL_MODE_ADDFB, &fb))
+		return -1;
+	crtc.crtc_id = k.crtc;
+	crtc.fb_id = fb.fb_id;
+	crtc.set_connectors_ptr = (uintptr_t)&k.conn;
+	crtc.mode = k.modes[0];
+	crtc.mode_valid = 1;
+	return ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc) ? -1 : 0;
 }
 
 static int hold(int n, char **cards)
