@@ -709,7 +709,7 @@ static ssize_t uvirtio_export_read(struct file *file, char __user *buf,
 	while (n) {
 		if (copy_to_user(buf + done * sizeof(ev[0]), ev,
 				 n * sizeof(ev[0])))
-			return -EFAULT;
+			return done ? done * sizeof(ev[0]) : -EFAULT;
 		done += n;
 		max -= n;
 		n = max ? uvirtio_export_take(r, ev,
