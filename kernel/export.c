@@ -403,58 +403,39 @@ void uvirtio_export_command(struct uvirtio_export *ex,
 			    const union uvirtio_gpu_cmd *cmd, u32 n)
 {
 	u32 type = le32_to_cpu(cmd->hdr.type);
-	size_t need;
 
+	/* Each command is taken only when the driver sent all of it. */
 	switch (type) {
 	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D:
-		need = sizeof(cmd->create_2d);
+		if (n >= sizeof(cmd->create_2d))
+			uvirtio_export_create(ex, &cmd->create_2d);
 		break;
 	case VIRTIO_GPU_CMD_RESOURCE_UNREF:
-		need = sizeof(cmd->unref);
+		if (n >= sizeof(cmd->unref))
+			uvirtio_export_detach(ex,
+					      le32_to_cpu(cmd->unref.resource_id),
+					      true);
 		break;
 	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
-		need = sizeof(cmd->attach);
+		if (n >= sizeof(cmd->attach))
+			uvirtio_export_attach(ex, c, &cmd->attach);
 		break;
 	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:
-		need = sizeof(cmd->detach);
+		if (n >= sizeof(cmd->detach))
+			uvirtio_export_detach(ex,
+					      le32_to_cpu(cmd->detach.resource_id),
+					      false);
 		break;
 	case VIRTIO_GPU_CMD_SET_SCANOUT:
 	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
-		need = sizeof(cmd->set_scanout);
+		if (n >= sizeof(cmd->set_scanout))
+			uvirtio_export_scanout(ex, &cmd->set_scanout,
+					       type == VIRTIO_GPU_CMD_SET_SCANOUT_BLOB);
 		break;
 	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:
 		/* What is shown is tracked always; damage only when watched. */
-		if (!READ_ONCE(ex->nr_readers))
-			return;
-		need = sizeof(cmd->flush);
-		break;
-	default:
-		return;
-	}
-	if (n < need)
-		return;
-	switch (type) {
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D:
-		uvirtio_export_create(ex, &cmd->create_2d);
-		break;
-	case VIRTIO_GPU_CMD_RESOURCE_UNREF:
-		uvirtio_export_detach(ex, le32_to_cpu(cmd->unref.resource_id),
-				      true);
-		break;
-	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
-		uvirtio_export_attach(ex, c, &cmd->attach);
-		break;
-	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:
-		uvirtio_export_detach(ex, le32_to_cpu(cmd->detach.resource_id),
-				      false);
-		break;
-	case VIRTIO_GPU_CMD_SET_SCANOUT:
-	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
-		uvirtio_export_scanout(ex, &cmd->set_scanout,
-				       type == VIRTIO_GPU_CMD_SET_SCANOUT_BLOB);
-		break;
-	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:
-		uvirtio_export_flush(ex, &cmd->flush);
+		if (READ_ONCE(ex->nr_readers) && n >= sizeof(cmd->flush))
+			uvirtio_export_flush(ex, &cmd->flush);
 		break;
 	}
 }
