@@ -257,10 +257,12 @@ static void test_lifecycle(void)
 	struct uvirtio_list l = { 0 };
 	static struct uvirtio_expect ex;
 	__u32 version = 0;
-	int fd = xopen(), other = xopen(), id, sid;
+	int fd = xopen(), other = xopen(), id, sid, rc;
 
-	ok(ioctl(fd, UV_GET_API_VERSION, &version) == 0 && version == 3,
-	   "UV_GET_API_VERSION is 3 (got %u)", version);
+	rc = ioctl(fd, UV_GET_API_VERSION, &version);
+	ok(rc == 0 && version == UVIRTIO_API_VERSION,
+	   "UV_GET_API_VERSION is the header's %u (got %u)",
+	   UVIRTIO_API_VERSION, version);
 
 	id = create(fd, 0);
 	ok(id >= 0, "a plain device is created (id %d)", id);
