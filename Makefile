@@ -54,7 +54,7 @@ TOOL_CFLAGS := -Os -static $(WARN) -Iinclude/uapi -Itool $(TOOL_INC) \
 # uvirtio-vnc links LibVNCServer: built when its headers are installed.
 HAVE_VNC   := $(shell pkg-config --exists libvncserver 2>/dev/null && echo y)
 VNC_CFLAGS  = $(shell pkg-config --cflags libvncserver)
-VNC_LIBS    = $(shell pkg-config --libs libvncserver)
+VNC_LIBS    = $(shell pkg-config --libs libvncserver) -lgcrypt
 
 all: tool module
 

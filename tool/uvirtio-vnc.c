@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gcrypt.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -600,6 +601,13 @@ int main(int argc, char **argv)
 		    errno == EINVAL ? "no such head of a virtio-gpu" :
 		    strerror(errno));
 	fcntl(v.xfd, F_SETFL, O_NONBLOCK);
+
+	/*
+	 * LibVNCServer's VNC authentication uses libgcrypt, which wants the
+	 * program to initialize it (else it logs a warning per first use).
+	 */
+	gcry_check_version(NULL);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 
 	v.width = OFF_WIDTH;
 	v.height = OFF_HEIGHT;
