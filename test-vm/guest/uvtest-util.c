@@ -13,6 +13,11 @@
  *                                 and shows a framebuffer of its own on
  *                                 its first connected connector, prints
  *                                 "held" and waits to be killed
+ *   uvtest-util scanout CARD OUT  the guest's own screenshot, read the
+ *                                 way no VNC server does: CARD's first
+ *                                 CRTC's framebuffer (GETFB2, then its
+ *                                 dumb buffer mapped) into OUT, raw,
+ *                                 and prints "WIDTH HEIGHT 32 STRIDE"
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -23,7 +28,10 @@
 #include <unistd.h>
 #include <linux/fb.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
+
+#include <libdrm/drm_fourcc.h>
 
 #include "uvtest-kms.h"
 
@@ -133,6 +141,57 @@ static int hold(int n, char **cards)
 		pause();
 }
 
+static int scanout(const char *path, const char *out)
+{
+	struct drm_mode_card_res res = { 0 };
+	struct drm_mode_crtc crtc = { 0 };
+	struct drm_mode_fb_cmd2 fb = { 0 };
+	struct drm_mode_map_dumb map = { 0 };
+	int card = open(path, O_RDWR | O_CLOEXEC), fd;
+	uint32_t crtcs[KMS_MAX];
+	size_t size;
+	void *p;
+
+	if (card < 0) {
+		perror(path);
+		return 1;
+	}
+	res.crtc_id_ptr = (uintptr_t)crtcs;
+	res.count_crtcs = KMS_MAX;
+	if (ioctl(card, DRM_IOCTL_MODE_GETRESOURCES, &res) || !res.count_crtcs) {
+		fprintf(stderr, "%s: no CRTC\n", path);
+		return 1;
+	}
+	crtc.crtc_id = crtcs[0];
+	if (ioctl(card, DRM_IOCTL_MODE_GETCRTC, &crtc) || !crtc.fb_id) {
+		fprintf(stderr, "%s: CRTC %u shows no framebuffer\n", path,
+			crtcs[0]);
+		return 1;
+	}
+	fb.fb_id = crtc.fb_id;
+	/* Handles are given to root (CAP_SYS_ADMIN), master or not. */
+	if (ioctl(card, DRM_IOCTL_MODE_GETFB2, &fb) || !fb.handles[0] ||
+	    fb.pixel_format != DRM_FORMAT_XRGB8888) {
+		fprintf(stderr, "%s: framebuffer %u: no handle or not XRGB8888\n",
+			path, crtc.fb_id);
+		return 1;
+	}
+	map.handle = fb.handles[0];
+	size = (size_t)fb.pitches[0] * fb.height;
+	if (ioctl(card, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
+		perror("DRM_IOCTL_MODE_MAP_DUMB");
+		return 1;
+	}
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, card, map.offset);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (p == MAP_FAILED || fd < 0 || write(fd, p, size) != (ssize_t)size) {
+		perror(out);
+		return 1;
+	}
+	printf("%u %u 32 %u\n", fb.width, fb.height, fb.pitches[0]);
+	return close(fd) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "cursor"))
@@ -151,6 +210,8 @@ int main(int argc, char **argv)
 		       fix.line_length);
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "scanout"))
+		return scanout(argv[2], argv[3]);
 	if (argc >= 3 && !strcmp(argv[1], "hold"))
 		return hold(argc - 2, argv + 2);
 	if (argc == 2 && !strcmp(argv[1], "poweroff")) {
@@ -159,6 +220,6 @@ int main(int argc, char **argv)
 		perror("reboot");
 		return 1;
 	}
-	fprintf(stderr, "usage: uvtest-util fbinfo DEV | poweroff | cursor STATE MS | hold CARD...\n");
+	fprintf(stderr, "usage: uvtest-util fbinfo DEV | poweroff | cursor STATE MS | hold CARD... | scanout CARD OUT\n");
 	return 2;
 }
