@@ -9,7 +9,7 @@ OS_SUITE=bookworm
 # (the initramfs-tools variant swaps it, from packages downloaded here).
 OS_PACKAGES="systemd-sysv udev kmod procps dbus dracut dkms gcc make libc6-dev
 xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils x11-apps
-x11-utils xdotool weston fonts-dejavu-core kbd"
+x11-utils xdotool weston fonts-dejavu-core kbd libvncserver1"
 OS_ITOOLS_PACKAGES="initramfs-tools initramfs-tools-core busybox klibc-utils
 libklibc zstd"
 
@@ -163,6 +163,7 @@ os_image() {
     # serial port (a getty there would hang up the checks' output).
     ln -sf /dev/null "$OS_ROOT/etc/systemd/system/serial-getty@ttyS0.service"
     install -D -m 0755 "$SRC/test-vm/os/uvtest-os.sh" "$OS_ROOT/usr/local/lib/uvtest/uvtest-os.sh"
+    install -D -m 0755 "$BIN/uvtest-util" "$OS_ROOT/usr/local/lib/uvtest/uvtest-util"
     install -D -m 0644 "$SRC/test-vm/guest/uvtest-lib.sh" "$OS_ROOT/usr/lib/uvtest/uvtest-lib.sh"
     install -D -m 0644 "$SRC/test-vm/os/uvtest.service" "$OS_ROOT/etc/systemd/system/uvtest.service"
     mkdir -p "$OS_ROOT/etc/systemd/system/multi-user.target.wants"
@@ -186,14 +187,134 @@ os_initrd_has() {
     done
 }
 
-# os_boot LOG RESULTS "CMDLINE" [KVER]: boots the test system (its disk as
-# a snapshot: the image is never changed) with a results disk, no display.
+# os_boot LOG RESULTS "CMDLINE" [KVER [QEMU OPTION...]]: boots the test
+# system (its disk as a snapshot: the image is never changed) with a
+# results disk, no display.
 os_boot() {
     local log=$1 results=$2 cmdline=$3 kver=${4:-$KVER}
+    shift 4 2> /dev/null || shift $#
     truncate -s 0 "$results" && truncate -s 64M "$results"
     QEMU_MEM=1536 qemu_boot "$log" "${UVIRTIO_OS_TIMEOUT:-600}" \
         "$OS_ROOT/boot/vmlinuz-$kver" "$OS_ROOT/boot/initrd.img-$kver" \
         "root=/dev/vda rw $cmdline" \
         -drive "file=$OS_DISK,format=raw,if=virtio,snapshot=on" \
-        -drive "file=$results,format=raw,if=virtio"
+        -drive "file=$results,format=raw,if=virtio" "$@"
+}
+
+# -- the remote console, seen and driven by real clients on this host -------
+# os_vnc_boot NAME DIR "CMDLINE" [KVER]: os_boot with a NIC on QEMU's user
+# network, the guest's port 5900 forwarded to a free port on this host's
+# loopback only, and a second serial port (ttyS1) fed from a FIFO; the
+# uvtest.vnc=1 of CMDLINE becomes uvtest.vnc=PASSWORD, one made here. The
+# guest (uvtest-os.sh) says "host-step NAME" on its
+# serial port when it is ready for os_vnc_step NAME; each step's results
+# are TAP lines here, and its pictures are compared with the guest's own
+# by os_vnc_compare after the boot.
+os_vnc_boot() {
+    local name=$1 dir=$2 cmdline=$3 kver=${4:-$KVER} port pass qpid drain seen=0 step rc
+    port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    pass=uvtest-$RANDOM
+    mkdir -p "$dir/host"
+    rm -f "$dir/ctl.in" "$dir/ctl.out" && mkfifo "$dir/ctl.in" "$dir/ctl.out"
+    # A wrong password and the right one, in vncsnapshot's file format.
+    x11vnc -storepasswd "$pass" "$dir/host/pass" > /dev/null 2>&1
+    x11vnc -storepasswd "not-$pass" "$dir/host/wrong" > /dev/null 2>&1
+    os_boot "$dir/serial.log" "$dir/results.disk" "${cmdline/uvtest.vnc=1/uvtest.vnc=$pass}" "$kver" \
+        -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:5900" \
+        -device virtio-net-pci,netdev=n0 \
+        -chardev "pipe,id=ctl,path=$dir/ctl" -serial chardev:ctl &
+    qpid=$!
+    # Nothing reads what the guest writes on ttyS1; keep the FIFO drained.
+    cat "$dir/ctl.out" > /dev/null &
+    drain=$!
+    while kill -0 $qpid 2> /dev/null; do
+        step=$(grep -a 'UVTEST: # host-step ' "$dir/serial.log" 2> /dev/null |
+            sed -n "$((seen + 1))s/.*host-step //p" | tr -d '\r')
+        if [ -z "$step" ]; then
+            sleep 1
+            continue
+        fi
+        seen=$((seen + 1))
+        os_vnc_step "$name" "$dir/host" "$port" "$pass" "$step"
+        timeout 10 sh -c "echo 'done $step' > '$dir/ctl.in'"
+    done
+    wait $qpid
+    rc=$?
+    kill $drain 2> /dev/null
+    return $rc
+}
+
+# os_vnc_step NAME DIR PORT PASSWORD STEP: what the host's clients do
+# while the guest waits: vncsnapshot (JPEG files only), noVNC in Chromium,
+# a LibVNCClient program (uvtest-vnc built for this host) for the resize.
+os_vnc_step() {
+    local name=$1/vnc-$5 dir=$2 port=$3 pass=$4 step=$5 rc
+    local browser=(/usr/bin/python3 "$SRC/test-vm/vnc-host.py" browser "$port" "$pass" "$dir")
+    case "$step" in
+    console)
+        rm -f "$dir/wrong.jpg"
+        timeout 60 vncsnapshot -quiet -passwd "$dir/wrong" "127.0.0.1::$port" \
+            "$dir/wrong.jpg" > /dev/null 2>&1
+        rc=$?
+        result "$([ $rc != 0 ] && [ ! -e "$dir/wrong.jpg" ] && echo 1 || echo 0)" \
+            "$name: vncsnapshot with the wrong password is refused (rc $rc)"
+        ;;
+    esac
+    case "$step" in
+    console | xorg | weston)
+        timeout 60 vncsnapshot -quiet -nojpeg -passwd "$dir/pass" "127.0.0.1::$port" \
+            "$dir/$step.jpg" > /dev/null 2>&1
+        result $(($? == 0)) "$name: vncsnapshot takes a screenshot"
+        ;;
+    esac
+    case "$step" in
+    console)
+        # Log in as root (no password on this test system), run a command.
+        relay_tap "$name" < <(timeout 180 "${browser[@]}" shot console garbage \
+            type 'root\n' sleep 4 type 'echo uvtest-$((6*7))-typed\n' settle shot typed)
+        ;;
+    xorg) relay_tap "$name" < <(timeout 120 "${browser[@]}" shot xorg move 500 300) ;;
+    weston) ;;
+    resize)
+        relay_tap "$name" < <(UVTEST_VNC_PASSWORD=$pass timeout 60 \
+            "$WORK/uvtest-vnc-host" resize "$port" 800x600)
+        ;;
+    *) result 0 "$name: the guest asked for a step no one knows" ;;
+    esac
+}
+
+# os_vnc_compare NAME DIR: the clients' pictures against the guest's own
+# (fb0, xwd, the CRTC's framebuffer under Weston), every pixel: noVNC's canvas (PNG)
+# exactly, vncsnapshot's JPEG (quality 100) within the 1 its coding
+# rounds by. A blank picture of the guest's fails.
+os_vnc_compare() {
+    local name=$1 dir=$2 s shot clients client ext tol how out
+    local fb2png=(python3 "$SRC/test-vm/fb2png.py")
+    for s in console-vnc typed weston-scanout; do
+        # shellcheck disable=SC2046
+        "${fb2png[@]}" "$dir/out/$s.raw" $(cat "$dir/out/$s.geometry" 2> /dev/null) \
+            "$dir/out/$s.png" > /dev/null 2>&1
+    done
+    "${fb2png[@]}" --xwd "$dir/out/xorg-vnc.xwd" "$dir/out/xorg-vnc.png" > /dev/null 2>&1
+    # STEP:GUEST'S PICTURE:CLIENTS. (noVNC asks for JPEG in Tight at its
+    # quality 6, which LibVNCServer uses for Weston's patterned background:
+    # lossy by the client's choice, so noVNC looks at Weston in no step.)
+    for s in console:console-vnc:novnc,vncsnapshot typed:typed:novnc \
+        xorg:xorg-vnc:novnc,vncsnapshot weston:weston-scanout:vncsnapshot; do
+        IFS=: read -r s shot clients <<< "$s"
+        for client in ${clients//,/ }; do
+            case $client in
+            novnc) ext=png tol=0 how=exactly ;;
+            vncsnapshot) ext=jpg tol=1 how="to within its JPEG file's 1" ;;
+            esac
+            out=$(/usr/bin/python3 "$SRC/test-vm/vnc-host.py" same \
+                "$dir/out/$shot.png" "$dir/host/$s.$ext" "$tol" 2>&1)
+            result $(($? == 0)) "$name/vnc-$s: $client's picture is the guest's own, every pixel $how ($out)"
+        done
+    done
+    # The browser's page, for README: the console after the typed command.
+    cp "$dir/host/typed-page.png" "$SHOTS/${name#os/}-novnc.png" 2> /dev/null
+    shot_check "$name/vnc: noVNC in Chromium, $SHOTS/${name#os/}-novnc.png" '$colours -ge 3' \
+        python3 "$SRC/test-vm/fb2png.py" --png "$SHOTS/${name#os/}-novnc.png"
 }

@@ -14,6 +14,8 @@
  *   uvtest-vnc password PORT PASS    TAP: the server asks for PASS
  *   uvtest-vnc garbage PORT FB       TAP: a client sending garbage is
  *                                    dropped, another keeps its picture
+ * UVTEST_VNC_PASSWORD is the password to give (the host's resize in
+ * test-vm/os.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -342,6 +344,8 @@ static int resize(int port, const char *size)
 		return 1;
 	}
 	pump(cl, 500);
+	ok(cl->width != w || cl->height != h, "the desktop is %dx%d before (not %dx%d)",
+	   cl->width, cl->height, w, h);
 	ok(SendExtDesktopSize(cl, w, h), "SetDesktopSize %dx%d sent", w, h);
 	end = now_ms() + 15000;
 	while ((cl->width != w || cl->height != h) && now_ms() < end)
@@ -456,6 +460,7 @@ int main(int argc, char **argv)
 {
 	rfbClientLog = no_log;
 	rfbClientErr = no_log;
+	password = getenv("UVTEST_VNC_PASSWORD");
 	lo_up();
 	if (argc == 5 && !strcmp(argv[1], "view"))
 		return view(atoi(argv[2]), argv[3], argv[4]);

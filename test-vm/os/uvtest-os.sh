@@ -12,7 +12,10 @@
 # each server runs), uvtest.head2=WxH (the second head that uvirtio.gpu=
 # gives: unplugged before Xorg, plugged while it runs, shown by Weston),
 # uvtest.storm=1 (1,000 resizes and 200 unplug/plug cycles of head 0
-# while Weston runs).
+# while Weston runs), uvtest.vnc=PASSWORD (uvirtio-vnc enabled as README
+# says, with that password, on QEMU's user network: the host's real VNC
+# clients look and type at each step, which the host is told of on the
+# serial port and says it has done on the second one, ttyS1).
 set -u
 OUT=/run/uvtest/out
 rm -rf /run/uvtest && mkdir -p "$OUT"
@@ -29,6 +32,7 @@ MM="$(((W * 254 + 480) / 960))mm x $(((H * 254 + 480) / 960))mm"
 RESIZE=$(arg uvtest.resize)
 HEAD2=$(arg uvtest.head2)
 CONN=/sys/class/drm/card0-Virtual-1
+VNC_PASS=$(arg uvtest.vnc)
 
 # -- the system --------------------------------------------------------------
 # (is-system-running would wait for this very service: not used.)
@@ -122,6 +126,81 @@ shot_fb() { # shot_fb NAME: /dev/fb0 as raw XRGB, for the host to convert
 }
 shot_fb console
 
+# -- uvirtio-vnc, with real clients on the host ------------------------------
+# host_step NAME: the host (test-vm/os.sh) runs its clients for step NAME,
+# then writes "done NAME" on ttyS1 (fd 3).
+host_step() {
+    local line
+    say "# host-step $1"
+    while IFS= read -r -t 300 line <&3; do
+        [ "$line" = "done $1" ] && return 0
+    done
+    notok "the host did its step $1 within 300 s"
+    return 1
+}
+vnc_setup() {
+    exec 3< /dev/ttyS1
+    stty -F /dev/ttyS1 raw -echo
+    # Still pictures: the clients' and the guest's own are compared.
+    echo 0 > /sys/class/graphics/fbcon/cursor_blink
+    check "uvirtio-vnc --listen 0.0.0.0 without --password-file exits 2, saying why" \
+        sh -c 'timeout 10 uvirtio-vnc --listen 0.0.0.0 2> /tmp/vnc.err
+               test $? = 2 && grep -q "without --password-file" /tmp/vnc.err'
+    mkdir -p /etc/systemd/network
+    printf '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n' \
+        > /etc/systemd/network/50-uvtest.network
+    check "systemd-networkd starts" systemctl start systemd-networkd
+    check "the NIC has QEMU's address 10.0.2.15 within 30 s" \
+        wait_for 30 grep -q 10.0.2.15 /proc/net/fib_trie
+    # What README says: a password, another address, then enable it.
+    printf '%s\n' "$VNC_PASS" > /etc/uvirtio-vnc.pass
+    chmod 600 /etc/uvirtio-vnc.pass
+    echo 'UVIRTIO_VNC_OPTS="--listen 0.0.0.0 --password-file /etc/uvirtio-vnc.pass"' \
+        > /etc/default/uvirtio-vnc
+    check "systemctl enable --now uvirtio-vnc" systemctl enable --now uvirtio-vnc
+    check "uvirtio-vnc listens on 0.0.0.0 port 5900 with a password" \
+        wait_for 10 sh -c "journalctl -u uvirtio-vnc | grep -q 'on 0.0.0.0 port 5900, with a password'"
+    # Its uinput devices, for Xorg and Weston to find.
+    check "uvirtio-vnc's keyboard and pointer are input devices" \
+        wait_for 10 sh -c "grep -c 'uvirtio-vnc' /proc/bus/input/devices | grep -qx 2"
+    shot_fb console-vnc
+    host_step console || return
+    # The host logged in on tty1 through noVNC and typed a command.
+    check "noVNC's keys logged in on tty1 and ran 'echo uvtest-\$((6*7))-typed'" \
+        wait_for 10 grep -aq 'uvtest-42-typed' /dev/vcs1
+    check "root is logged in on tty1" sh -c "who | grep -q '^root *tty1'"
+    shot_fb typed
+}
+# The mode head 0's CRTC shows (DRM's state in debugfs): fb0 keeps the
+# size it was made with, fbcon sets smaller modes on it.
+crtc0_is() { # crtc0_is WxH
+    test "$(awk '/^crtc\[/ { c = ($2 == "crtc-0") }
+        c && $1 == "mode:" { print $5 "x" $9; exit }' \
+        /sys/kernel/debug/dri/0/state)" = "$1"
+}
+# After the display servers: a client's SetDesktopSize resizes the head.
+vnc_resize() {
+    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+    # Weston's part may have left head 0 at $RESIZE: fbcon at $MODE first.
+    uvirtio-boot resize 0 "$MODE"
+    check "fbcon's mode is $MODE before the client's resize" wait_for 10 crtc0_is "$MODE"
+    host_step resize || return
+    check "the client's SetDesktopSize made Virtual-1's preferred mode 800x600" \
+        test "$(head -n 1 $CONN/modes)" = 800x600
+    check "and fbcon's mode is 800x600 within 10 s" wait_for 10 crtc0_is 800x600
+    check "uvirtio-boot resize 0 $MODE (back)" uvirtio-boot resize 0 "$MODE"
+    check "fbcon's mode is ${MODE} again within 10 s" wait_for 10 crtc0_is "$MODE"
+    check "uvirtio-vnc still runs, never restarted" sh -c \
+        "systemctl is-active -q uvirtio-vnc &&
+         test \"\$(systemctl show -p NRestarts --value uvirtio-vnc)\" = 0"
+    journalctl -u uvirtio-vnc --no-pager > "$OUT/uvirtio-vnc.txt" 2>&1
+    check "uvirtio-vnc logged the client's 800x600" \
+        grep -q 'a client asked for 800x600' "$OUT/uvirtio-vnc.txt"
+    check "uvirtio-vnc's log has no warning (libgcrypt's: not initialized)" \
+        sh -c "! grep -qi warning $OUT/uvirtio-vnc.txt"
+}
+[ -n "$VNC_PASS" ] && vnc_setup
+
 # stop_server NAME PID: SIGTERM, then a clean exit within 20 s.
 stop_server() {
     local rc
@@ -137,6 +216,27 @@ stop_server() {
 }
 
 # -- Xorg ----------------------------------------------------------------------
+# cursor_at X Y STATE: in DRM's state (debugfs), the cursor plane has a
+# framebuffer, its hotspot at X,Y (virtio_gpu: plane-0 is the primary,
+# plane-1 the cursor).
+cursor_at() {
+    awk -v px="$1" -v py="$2" '/^plane\[/ { c = ($2 == "plane-1") }
+        c && /fb=[1-9]/ { f = 1 }
+        c && /crtc-pos=/ { split($0, a, "+"); x = a[2]; y = a[3] }
+        END { exit !(f && x > px - 64 && x <= px && y > py - 64 && y <= py) }' "$3"
+}
+# The host's clients see Xorg's picture; noVNC's pointer moves Xorg's.
+xorg_vnc() {
+    sleep 1
+    timeout 30 xwd -root -silent -out "$OUT/xorg-vnc.xwd"
+    host_step xorg || return
+    check "noVNC's pointer move reached Xorg: the pointer is at 500,300" \
+        sh -c "timeout 20 xdotool getmouselocation | grep -q '^x:500 y:300 '"
+    sleep 1
+    cat /sys/kernel/debug/dri/0/state > "$OUT/drm-state-vnc.txt" 2> /dev/null
+    check "the cursor plane shows the cursor at 500,300" \
+        cursor_at 500 300 "$OUT/drm-state-vnc.txt"
+}
 # uvirtio-boot resize while Xorg runs: RandR tells the clients, xrandr
 # lists the new preferred mode (+) and --auto applies it.
 xorg_resize() {
@@ -194,6 +294,7 @@ run_xorg() {
         return
     fi
     ok "Xorg started and answers"
+    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
     check "Xorg uses the modesetting driver on /dev/dri/card0" \
         grep -q 'modeset(0): using drv /dev/dri/card0' "$OUT/Xorg.0.log"
     # (It tries the fbdev and vesa drivers too, which this system lacks.)
@@ -221,20 +322,15 @@ run_xorg() {
     # server shows no cursor until a client defines one, as desktops do.
     check "xsetroot defines the root cursor (left_ptr)" \
         timeout 20 xsetroot -cursor_name left_ptr
+    [ -n "$VNC_PASS" ] && xorg_vnc
     check "xdotool moves the pointer" timeout 20 xdotool mousemove 300 200
     check "the pointer is at 300,200" \
         sh -c "timeout 20 xdotool getmouselocation | grep -q '^x:300 y:200 '"
     sleep 1
-    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
     cat /sys/kernel/debug/dri/0/state > "$OUT/drm-state-x.txt" 2> /dev/null
     # virtio_gpu's planes: plane-0 is the primary, plane-1 the cursor.
-    cursor_at() { # the cursor plane has a framebuffer, its hotspot at 300,200
-        awk '/^plane\[/ { c = ($2 == "plane-1") } c && /fb=[1-9]/ { f = 1 }
-            c && /crtc-pos=/ { split($0, a, "+"); x = a[2]; y = a[3] }
-            END { exit !(f && x > 236 && x <= 300 && y > 136 && y <= 200) }' \
-            "$OUT/drm-state-x.txt"
-    }
-    check "the cursor plane shows the cursor at the pointer (hardware cursor)" cursor_at
+    check "the cursor plane shows the cursor at the pointer (hardware cursor)" \
+        cursor_at 300 200 "$OUT/drm-state-x.txt"
     sleep 1
     check "xwd takes a screenshot" timeout 30 xwd -root -silent -out "$OUT/xorg.xwd"
     stop_server Xorg $xpid
@@ -306,6 +402,19 @@ weston_storm() {
     check "Virtual-1 is connected at $MODE after the storm" wait_for 10 connected_at_mode
     slab_grew_at_most 1024 "$s0"
 }
+# The host's clients see Weston's picture, weston-simple-shm stopped so
+# that it holds still. The guest's own is the CRTC's framebuffer: the
+# screenshooter's PNG takes the client's X byte for alpha (simple-shm's
+# cross shows where it is 0).
+weston_vnc() {
+    kill -STOP $cpid
+    sleep 1
+    check "uvtest-util reads the scanout's framebuffer through DRM" sh -c \
+        "/usr/local/lib/uvtest/uvtest-util scanout /dev/dri/card0 $OUT/weston-scanout.raw \
+            > $OUT/weston-scanout.geometry"
+    host_step weston
+    kill -CONT $cpid
+}
 run_weston() {
     local wpid cpid shot
     export XDG_RUNTIME_DIR=/run/uvtest/xdg WAYLAND_DISPLAY=uvtest-0
@@ -350,6 +459,7 @@ run_weston() {
     shot=$(ls "$OUT"/wayland-screenshot-*.png 2> /dev/null | head -n 1)
     check "weston-screenshooter takes a screenshot" test -n "$shot"
     [ -n "$shot" ] && mv "$shot" "$OUT/weston.png"
+    [ -n "$VNC_PASS" ] && weston_vnc
     kill -TERM $cpid 2> /dev/null
     stop_server Weston $wpid
     unset XDG_RUNTIME_DIR WAYLAND_DISPLAY
@@ -368,6 +478,7 @@ if [ "$(arg uvtest.x)" = 1 ] || [ "$(arg uvtest.weston)" = 1 ]; then
          test \"\$(cat /sys/class/graphics/fb0/virtual_size)\" = $W,$H"
     check "tty1 still shows the login prompt" grep -aq 'uvtest login:' /dev/vcs1
 fi
+[ -n "$VNC_PASS" ] && vnc_resize
 
 dmesg > "$OUT/dmesg.txt"
 journalctl -b -o short-monotonic --no-pager > "$OUT/journal.txt" 2>&1
