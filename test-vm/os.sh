@@ -206,10 +206,10 @@ os_boot() {
 # network, the guest's port 5900 forwarded to a free port on this host's
 # loopback only, and a second serial port (ttyS1) fed from a FIFO; the
 # uvtest.vnc=1 of CMDLINE becomes uvtest.vnc=PASSWORD, one made here. The
-# guest (uvtest-os.sh) says "host-step NAME" on its
-# serial port when it is ready for os_vnc_step NAME; each step's results
-# are TAP lines here, and its pictures are compared with the guest's own
-# by os_vnc_compare after the boot.
+# guest (uvtest-os.sh) says "host-step NAME" on its serial port when it
+# is ready for os_vnc_step NAME, and waits for "done NAME" on ttyS1; each
+# step's results are TAP lines here, and its pictures are compared with
+# the guest's own by os_vnc_compare after the boot.
 os_vnc_boot() {
     local name=$1 dir=$2 cmdline=$3 kver=${4:-$KVER} port pass qpid drain seen=0 step rc
     port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
@@ -285,9 +285,9 @@ os_vnc_step() {
 }
 
 # os_vnc_compare NAME DIR: the clients' pictures against the guest's own
-# (fb0, xwd, the CRTC's framebuffer under Weston), every pixel: noVNC's canvas (PNG)
-# exactly, vncsnapshot's JPEG (quality 100) within the 1 its coding
-# rounds by. A blank picture of the guest's fails.
+# (fb0, xwd, the CRTC's framebuffer under Weston), every pixel: noVNC's
+# canvas (PNG) exactly, vncsnapshot's JPEG (quality 100) within the 1 its
+# coding rounds by. A blank picture of the guest's fails.
 os_vnc_compare() {
     local name=$1 dir=$2 s shot clients client ext tol how out
     local fb2png=(python3 "$SRC/test-vm/fb2png.py")
