@@ -212,8 +212,7 @@ os_boot() {
 # the guest's own by os_vnc_compare after the boot.
 os_vnc_boot() {
     local name=$1 dir=$2 cmdline=$3 kver=${4:-$KVER} port pass qpid drain seen=0 step rc
-    port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=$(/usr/bin/python3 "$SRC/test-vm/vnc-host.py" free-port)
     pass=uvtest-$RANDOM
     mkdir -p "$dir/host"
     rm -f "$dir/ctl.in" "$dir/ctl.out" && mkfifo "$dir/ctl.in" "$dir/ctl.out"
@@ -251,31 +250,31 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 os_vnc_step() {
     local name=$1/vnc-$5 dir=$2 port=$3 pass=$4 step=$5 rc
     local browser=(/usr/bin/python3 "$SRC/test-vm/vnc-host.py" browser "$port" "$pass" "$dir")
+    snapshot() { # snapshot PASSFILE OUT: vncsnapshot's picture, lossless on the wire
+        timeout 60 vncsnapshot -quiet -nojpeg -passwd "$1" "127.0.0.1::$port" "$2" \
+            > /dev/null 2>&1
+    }
     case "$step" in
     console)
-        rm -f "$dir/wrong.jpg"
-        timeout 60 vncsnapshot -quiet -passwd "$dir/wrong" "127.0.0.1::$port" \
-            "$dir/wrong.jpg" > /dev/null 2>&1
+        snapshot "$dir/wrong" "$dir/wrong.jpg"
         rc=$?
         result "$([ $rc != 0 ] && [ ! -e "$dir/wrong.jpg" ] && echo 1 || echo 0)" \
             "$name: vncsnapshot with the wrong password is refused (rc $rc)"
-        ;;
-    esac
-    case "$step" in
-    console | xorg | weston)
-        timeout 60 vncsnapshot -quiet -nojpeg -passwd "$dir/pass" "127.0.0.1::$port" \
-            "$dir/$step.jpg" > /dev/null 2>&1
+        snapshot "$dir/pass" "$dir/console.jpg"
         result $(($? == 0)) "$name: vncsnapshot takes a screenshot"
-        ;;
-    esac
-    case "$step" in
-    console)
         # Log in as root (no password on this test system), run a command.
         relay_tap "$name" < <(timeout 180 "${browser[@]}" shot console garbage \
             type 'root\n' sleep 4 type 'echo uvtest-$((6*7))-typed\n' settle shot typed)
         ;;
-    xorg) relay_tap "$name" < <(timeout 120 "${browser[@]}" shot xorg move 500 300) ;;
-    weston) ;;
+    xorg)
+        snapshot "$dir/pass" "$dir/xorg.jpg"
+        result $(($? == 0)) "$name: vncsnapshot takes a screenshot"
+        relay_tap "$name" < <(timeout 120 "${browser[@]}" shot xorg move 500 300)
+        ;;
+    weston)
+        snapshot "$dir/pass" "$dir/weston.jpg"
+        result $(($? == 0)) "$name: vncsnapshot takes a screenshot"
+        ;;
     resize)
         relay_tap "$name" < <(UVTEST_VNC_PASSWORD=$pass timeout 60 \
             "$WORK/uvtest-vnc-host" resize "$port" 800x600)

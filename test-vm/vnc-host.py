@@ -17,6 +17,8 @@ vnc-host.py browser PORT PASSWORD OUTDIR STEP...
                        it, and this page must stay connected
       settle           waits until the canvas has not changed for 2 s
       sleep SECONDS
+vnc-host.py free-port
+    a TCP port free on 127.0.0.1 now
 vnc-host.py same A B TOLERANCE
     two pictures (PNG, JPEG) of one size, no channel of any pixel apart by
     more than TOLERANCE, A not blank (one colour); prints how many pixels
@@ -119,12 +121,16 @@ class Browser:
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
 CANVAS = "document.querySelector('#screen canvas')"
+# vnc_lite.html's status line: "Connected ..." once the picture can come.
+STATUS = "(document.getElementById('status') || {}).textContent || ''"
 
 # Keys as a US keyboard gives them: DOM code, key, Windows key code.
 SHIFTED = dict(zip('~!@#$%^&*()_+{}|:"<>?', "`1234567890-=[]\\;',./"))
@@ -225,12 +231,9 @@ def browser(port, password, outdir, steps):
         b.call("Page.enable")
         b.call("Page.navigate", url=url)
         connected = wait(lambda: b.js(
-            "(document.getElementById('status') || {}).textContent"
-            " && document.getElementById('status').textContent"
-            ".startsWith('Connected') && " + CANVAS + " && " + CANVAS +
-            ".width > 0"), 60, 0.5)
-        status = b.js("(document.getElementById('status') || {})"
-                      ".textContent")
+            f"({STATUS}).startsWith('Connected') && {CANVAS} &&"
+            f" {CANVAS}.width > 0"), 60, 0.5)
+        status = b.js(STATUS)
         if not ok(connected, f"noVNC in Chromium connects ({status})"):
             return
         i = 0
@@ -274,8 +277,7 @@ def browser(port, password, outdir, steps):
                 ok(dropped == tried, f"clients sending garbage are dropped "
                    f"({dropped} of {tried})")
                 time.sleep(1)
-                status = b.js("document.getElementById('status')"
-                              ".textContent")
+                status = b.js(STATUS)
                 ok(status.startswith("Connected"),
                    f"noVNC is still connected ({status})")
             elif step == "settle":
@@ -333,6 +335,9 @@ def main(argv):
         browser(int(argv[2]), argv[3], argv[4], argv[5:])
         print(f"1..{_n}")
         return 1 if _failed else 0
+    if len(argv) == 2 and argv[1] == "free-port":
+        print(free_port())
+        return 0
     if len(argv) == 5 and argv[1] == "same":
         return same(argv[2], argv[3], int(argv[4]))
     print(__doc__, file=sys.stderr)

@@ -32,6 +32,8 @@ MM="$(((W * 254 + 480) / 960))mm x $(((H * 254 + 480) / 960))mm"
 RESIZE=$(arg uvtest.resize)
 HEAD2=$(arg uvtest.head2)
 CONN=/sys/class/drm/card0-Virtual-1
+# DRM's atomic state (cursor plane, CRTC modes) is read from debugfs.
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 VNC_PASS=$(arg uvtest.vnc)
 
 # -- the system --------------------------------------------------------------
@@ -180,7 +182,6 @@ crtc0_is() { # crtc0_is WxH
 }
 # After the display servers: a client's SetDesktopSize resizes the head.
 vnc_resize() {
-    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
     # Weston's part may have left head 0 at $RESIZE: fbcon at $MODE first.
     uvirtio-boot resize 0 "$MODE"
     check "fbcon's mode is $MODE before the client's resize" wait_for 10 crtc0_is "$MODE"
@@ -294,7 +295,6 @@ run_xorg() {
         return
     fi
     ok "Xorg started and answers"
-    mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
     check "Xorg uses the modesetting driver on /dev/dri/card0" \
         grep -q 'modeset(0): using drv /dev/dri/card0' "$OUT/Xorg.0.log"
     # (It tries the fbdev and vesa drivers too, which this system lacks.)
