@@ -4,10 +4,14 @@
 (between its markers; the rest of the file is written by hand) and a PNG
 plot of the flip and cursor rates (gnuplot).
 
-usage: report.py OUT.md OUT.png KEY=VALUE... results=KERNEL:RESULTS...
+usage: report.py OUT.md OUT.png KEY=VALUE... [results=KERNEL:RESULTS...]
+                 [remote=KERNEL:REMOTE]
 RESULTS lines: "PATH N KIND WORDS..." as bench/bench writes them; one
 table per kernel, in the order given; the targets are judged on the
-first kernel's.
+first kernel's. REMOTE lines: "SERVER N SIZE SCREEN KEY VALUE" (or
+"... KEY none REASON"), the remote console's figures, in a section of
+their own (markers REMOTE_BEGIN and REMOTE_END): each part of the file
+is written only by a run that has its figures.
 """
 import os
 import statistics
@@ -17,6 +21,14 @@ import tempfile
 
 BEGIN = "<!-- make bench writes from here to the end marker -->"
 END = "<!-- make bench: end -->"
+REMOTE_BEGIN = "<!-- make bench writes the remote console's figures from here -->"
+REMOTE_END = "<!-- make bench: end of the remote console's figures -->"
+SERVERS = ["uvirtio-vnc", "x11vnc", "qemu-vnc"]
+SERVER_TITLES = {
+    "uvirtio-vnc": "uvirtio-vnc (uvirtio)",
+    "x11vnc": "x11vnc (uvirtio; same Xorg, fbcon by -rawfb)",
+    "qemu-vnc": "QEMU's -vnc (virtio-gpu-pci)",
+}
 PATHS = ["uvirtio", "virtio-gpu-pci", "bochs", "vkms"]
 TITLES = {
     "uvirtio": "uvirtio",
@@ -258,15 +270,128 @@ def table(kernel, results, lines, targets):
     return fig, paths
 
 
+def read_remote(path):
+    """fig[server]["SCREEN KEY SIZE"] = [values...], notes likewise."""
+    fig, notes = {}, {}
+    for line in open(path):
+        w = line.split()
+        if len(w) < 6:
+            continue
+        server, _, size, screen, key, value = w[:6]
+        metric = f"{screen} {key} {size}"
+        if value == "none":
+            notes.setdefault(server, {})[metric] = " ".join(w[6:]) or "failed"
+        else:
+            fig.setdefault(server, {}).setdefault(metric, []).append(float(value))
+    return fig, notes
+
+
+def remote_table(kernel, path, info):
+    """The remote console's section: its table and its targets."""
+    fig, notes = read_remote(path)
+    servers = [s for s in SERVERS if s in fig or s in notes]
+    sizes = sorted({m.split()[2] for s in servers for m in
+                    list(fig.get(s, {})) + list(notes.get(s, {}))},
+                   key=lambda z: int(z.split("x")[0]))
+    # QEMU's server runs in the VMM, not in the guest.
+    for metric in [f"{sc} cpu_ms {z}" for sc in ("fbcon", "xorg") for z in sizes]:
+        if "qemu-vnc" in servers and metric not in fig.get("qemu-vnc", {}):
+            notes.setdefault("qemu-vnc", {}).setdefault(metric, "in the VMM, not the guest")
+    lines = [REMOTE_BEGIN, ""]
+    lines.append(f"Measured {info.get('date')} by `{info.get('command')}` (`make bench`): "
+                 f"a Debian 12 guest with kernel {kernel} and Xorg under QEMU "
+                 f"{info.get('accel', '').upper()}, its VNC servers reached from the host "
+                 "through QEMU's user network (QEMU's own on the host's loopback), "
+                 "measured by bench/vncbench (LibVNCClient: Tight without JPEG, zlib, raw). "
+                 "Median (min–max) over the boots.")
+    lines.append("")
+    lines.append("| | " + " | ".join(SERVER_TITLES[s] for s in servers) + " |")
+    lines.append("|---|" + "---|" * len(servers))
+
+    def row(label, metric, digits=0):
+        lines.append(f"| {label} | " +
+                     " | ".join(cell(fig, notes, s, metric, digits) for s in servers) + " |")
+
+    for z in sizes:
+        row(f"Xorg {z}: ms from a key to the client's new picture, median of 30",
+            f"xorg latency_ms {z}", 1)
+        row(f"Xorg {z}: the same, 90th percentile", f"xorg latency_p90_ms {z}", 1)
+        row(f"Xorg {z}: whole pictures per second while a client repaints",
+            f"xorg pictures_per_s {z}", 1)
+    for z in sizes:
+        row(f"Xorg {z} still, a client connected: the server's guest CPU over 10 s, ms",
+            f"xorg cpu_ms {z}")
+        row(f"Xorg {z} still: bytes sent in 16 s", f"xorg bytes {z}")
+        row(f"fbcon {z}, its cursor blinking: bytes sent in 16 s", f"fbcon bytes {z}")
+        row(f"fbcon {z}, its cursor blinking: the server's guest CPU over 10 s, ms",
+            f"fbcon cpu_ms {z}")
+    lines.append("")
+    lines.append(f"| target (on {kernel}) | measured | |")
+    lines.append("|---|---|---|")
+
+    def target(text, metric, a, b, ok, show):
+        if a is None or b is None:
+            why = [f"no {s} figure" + (f" ({notes[s][metric]})" if metric in notes.get(s, {})
+                                       else "")
+                   for s, v in (("uvirtio-vnc", a), ("x11vnc", b)) if v is None]
+            lines.append(f"| {text} | no data: {', '.join(why)} | **missed** |")
+        else:
+            lines.append(f"| {text} | {show(a, b)} | {'met' if ok(a, b) else '**missed**'} |")
+
+    for z in sizes:
+        m = f"xorg latency_ms {z}"
+        target(f"Xorg {z}: uvirtio-vnc's key-to-picture latency at most x11vnc's", m,
+               median(fig, "uvirtio-vnc", m), median(fig, "x11vnc", m),
+               lambda a, b: a <= b, lambda a, b: f"{a:.1f} ms against {b:.1f} ms")
+        m = f"xorg pictures_per_s {z}"
+        target(f"Xorg {z}: uvirtio-vnc's pictures per second at least x11vnc's", m,
+               median(fig, "uvirtio-vnc", m), median(fig, "x11vnc", m),
+               lambda a, b: a >= b, lambda a, b: f"{a:.1f} against {b:.1f}")
+    for z in sizes:
+        m = f"xorg cpu_ms {z}"
+        vals = fig.get("uvirtio-vnc", {}).get(m)
+        target(f"Xorg {z} still: no CPU time measurable for uvirtio-vnc (under one "
+               "clock tick in 10 s), and less than x11vnc's", m,
+               max(vals) if vals else None, median(fig, "x11vnc", m),
+               lambda a, b: a == 0 and a < b,
+               lambda a, b: f"at most {a:.0f} ms against {b:.0f} ms")
+    lines.append("")
+    lines.append(REMOTE_END)
+    return lines
+
+
+def splice(text, begin, end, lines):
+    """text with what lies between begin and end replaced by lines."""
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    return head + "\n".join(lines) + tail
+
+
 def main():
     out, png = sys.argv[1:3]
-    info, runs = {}, []
+    info, runs, remote = {}, [], None
     for a in sys.argv[3:]:
         key, _, value = a.partition("=")
         if key == "results":
             runs.append(value.split(":", 1))
+        elif key == "remote":
+            remote = value.split(":", 1)
         else:
             info[key] = value
+    try:
+        text = open(out).read()
+    except FileNotFoundError:
+        text = "# Benchmarks\n\n" + "\n\n".join((BEGIN + "\n" + END,
+                                                 REMOTE_BEGIN + "\n" + REMOTE_END)) + "\n"
+    for begin, end, needed in ((BEGIN, END, runs), (REMOTE_BEGIN, REMOTE_END, remote)):
+        if needed and (begin not in text or end not in text):
+            sys.exit(f"{out} lacks the markers {begin} and {end}")
+    if remote:
+        text = splice(text, REMOTE_BEGIN, REMOTE_END, remote_table(*remote, info))
+    if not runs:
+        with open(out, "w") as f:
+            f.write(text)
+        return
     lines = [BEGIN, ""]
     lines.append(f"Measured {info.get('date')} by `{info.get('command')}` (`make bench`) in "
                  f"{info.get('minutes')} minute{'' if info.get('minutes') == '1' else 's'}: QEMU {info.get('accel', '').upper()} "
@@ -281,17 +406,8 @@ def main():
         fig, paths = table(kernel, results, lines, targets=(i == 0))
         plots.append((kernel, fig, paths))
     lines.append(END)
-
-    try:
-        text = open(out).read()
-    except FileNotFoundError:
-        text = "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
-    if BEGIN not in text or END not in text:
-        sys.exit(f"{out} lacks the markers {BEGIN} and {END}")
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
     with open(out, "w") as f:
-        f.write(head + "\n".join(lines) + tail)
+        f.write(splice(text, BEGIN, END, lines))
 
     # The plot: flip and cursor rates, one group per figure, log scale;
     # one panel per kernel.

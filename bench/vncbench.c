@@ -14,7 +14,8 @@
  *	right pixel (whole-screen pictures delivered), while uvbench-x
  *	repaints as fast as it can
  *   vncbench HOST PORT PASSWORD bytes SECONDS
- *	bytes the server sent in SECONDS after the first picture (TCP_INFO)
+ *	bytes the server sent in SECONDS after the first picture (TCP_INFO),
+ *	on a screen that is still or nearly (a cursor blinking)
  *
  * PASSWORD "-" is none. The client takes the server's updates in its own
  * pixel format, XRGB8888, with the encodings it likes best (Tight without
@@ -170,16 +171,20 @@ static int rate(rfbClient *cl, int seconds)
 	long pictures = 0;
 	uint32_t last;
 
-	if (settle(cl, 0))
+	if (settle(cl, 0)) {
+		fprintf(stderr, "vncbench: no picture of one colour in 10 s\n");
 		return 1;
+	}
 	last = pixel(cl, 0, 0);
 	start = now_ms();
 	end = start + seconds * 1e3;
 	while (now_ms() < end) {
 		uint32_t a, b;
 
-		if (pump(cl, 100))
+		if (pump(cl, 100)) {
+			fprintf(stderr, "vncbench: the server went away\n");
 			return 1;
+		}
 		a = pixel(cl, 0, 0);
 		b = pixel(cl, cl->width - 1, cl->height - 1);
 		if (a == b && a != last) {
@@ -202,18 +207,43 @@ static long long received(rfbClient *cl)
 	return (long long)ti.tcpi_bytes_received;
 }
 
+/* The first picture, within 10 s. */
+static int first_picture(rfbClient *cl)
+{
+	double end = now_ms() + 10000;
+
+	while (!updates && now_ms() < end)
+		if (pump(cl, 100))
+			return -1;
+	return updates ? 0 : -1;
+}
+
+/*
+ * A still screen may still change (fbcon's cursor blinks): counted from
+ * the first picture on.
+ */
 static int bytes(rfbClient *cl, int seconds)
 {
 	double end;
 	long long b0;
 
-	if (settle(cl, 500))
+	if (first_picture(cl)) {
+		fprintf(stderr, "vncbench: no picture in 10 s\n");
 		return 1;
-	b0 = received(cl);
-	end = now_ms() + seconds * 1e3;
+	}
+	/* The rest of the first picture, if it came in parts. */
+	end = now_ms() + 1000;
 	while (now_ms() < end)
 		if (pump(cl, 100))
+			break;
+	b0 = received(cl);
+	end = now_ms() + seconds * 1e3;
+	while (now_ms() < end) {
+		if (pump(cl, 100)) {
+			fprintf(stderr, "vncbench: the server went away\n");
 			return 1;
+		}
+	}
 	printf("bench bytes %lld\n", received(cl) - b0);
 	return 0;
 }

@@ -9,7 +9,7 @@ OS_SUITE=bookworm
 # (the initramfs-tools variant swaps it, from packages downloaded here).
 OS_PACKAGES="systemd-sysv udev kmod procps dbus dracut dkms gcc make libc6-dev
 xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils x11-apps
-x11-utils xdotool weston fonts-dejavu-core kbd libvncserver1"
+x11-utils xdotool weston fonts-dejavu-core kbd libvncserver1 x11vnc"
 OS_ITOOLS_PACKAGES="initramfs-tools initramfs-tools-core busybox klibc-utils
 libklibc zstd"
 
@@ -102,6 +102,7 @@ os_configure() {
 # /etc/uvirtio.conf first. Each variant then gets a kernel update
 # (OS_NEW_KVER), for which DKMS must build the module and the generator
 # an initramfs with the display, by themselves.
+# OS_HOOK, if set, is called with the tree last (make bench adds its own).
 # Sets OS_ROOT and OS_DISK (an ext4 image made with mkfs.ext4 -d: no loop
 # mount).
 os_image() {
@@ -168,6 +169,7 @@ os_image() {
     install -D -m 0644 "$SRC/test-vm/os/uvtest.service" "$OS_ROOT/etc/systemd/system/uvtest.service"
     mkdir -p "$OS_ROOT/etc/systemd/system/multi-user.target.wants"
     ln -sf ../uvtest.service "$OS_ROOT/etc/systemd/system/multi-user.target.wants/uvtest.service"
+    [ -z "${OS_HOOK-}" ] || "$OS_HOOK" "$OS_ROOT"
     rm -f "$OS_ROOT"/var/cache/apt/archives/*.deb
     size=$(du -sm "$OS_ROOT" | cut -f1)
     rm -f "$OS_DISK"
@@ -202,16 +204,18 @@ os_boot() {
 }
 
 # -- the remote console, seen and driven by real clients on this host -------
-# os_vnc_boot NAME DIR "CMDLINE" [KVER]: os_boot with a NIC on QEMU's user
-# network, the guest's port 5900 forwarded to a free port on this host's
-# loopback only, and a second serial port (ttyS1) fed from a FIFO; the
-# uvtest.vnc=1 of CMDLINE becomes uvtest.vnc=PASSWORD, one made here. The
-# guest (uvtest-os.sh) says "host-step NAME" on its serial port when it
-# is ready for os_vnc_step NAME, and waits for "done NAME" on ttyS1; each
-# step's results are TAP lines here, and its pictures are compared with
-# the guest's own by os_vnc_compare after the boot.
+# os_vnc_boot NAME DIR "CMDLINE" [KVER [QEMU OPTION...]]: os_boot with a
+# NIC on QEMU's user network, the guest's port 5900 forwarded to a free
+# port on this host's loopback only, and a second serial port (ttyS1) fed
+# from a FIFO; the uvtest.vnc=1 of CMDLINE becomes uvtest.vnc=PASSWORD,
+# one made here. The guest (uvtest-lib.sh's host_step) says "host-step
+# STEP" on its serial port when it is ready for "$VNC_STEP NAME DIR/host
+# PORT PASSWORD STEP" (default os_vnc_step), and waits for "done STEP" on
+# ttyS1; os_vnc_step's results are TAP lines here, and its pictures are
+# compared with the guest's own by os_vnc_compare after the boot.
 os_vnc_boot() {
     local name=$1 dir=$2 cmdline=$3 kver=${4:-$KVER} port pass qpid drain seen=0 step rc
+    shift 4 2> /dev/null || shift $#
     port=$(/usr/bin/python3 "$SRC/test-vm/vnc-host.py" free-port)
     pass=uvtest-$RANDOM
     mkdir -p "$dir/host"
@@ -222,7 +226,7 @@ os_vnc_boot() {
     os_boot "$dir/serial.log" "$dir/results.disk" "${cmdline/uvtest.vnc=1/uvtest.vnc=$pass}" "$kver" \
         -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:5900" \
         -device virtio-net-pci,netdev=n0 \
-        -chardev "pipe,id=ctl,path=$dir/ctl" -serial chardev:ctl &
+        -chardev "pipe,id=ctl,path=$dir/ctl" -serial chardev:ctl "$@" &
     qpid=$!
     # Nothing reads what the guest writes on ttyS1; keep the FIFO drained.
     cat "$dir/ctl.out" > /dev/null &
@@ -235,7 +239,7 @@ os_vnc_boot() {
             continue
         fi
         seen=$((seen + 1))
-        os_vnc_step "$name" "$dir/host" "$port" "$pass" "$step"
+        "${VNC_STEP:-os_vnc_step}" "$name" "$dir/host" "$port" "$pass" "$step"
         timeout 10 sh -c "echo 'done $step' > '$dir/ctl.in'"
     done
     wait $qpid

@@ -122,3 +122,31 @@ check_kernel() {
     check "the kernel is not tainted but by an out-of-tree module (tainted=$_taint)" \
         test $((_taint & ~(4096 | 8192))) = 0
 }
+
+# -- the real system's remote console (bash only: test-vm/os/uvtest-os.sh,
+# bench/os/uvbench-os.sh) -----------------------------------------------------
+# remote_setup: the NIC up on QEMU's user network (the host forwards a
+# loopback port to the guest's 5900), and fd 3 reading ttyS1, on which the
+# host (test-vm/os.sh's os_vnc_boot) says "done STEP".
+remote_setup() {
+    exec 3< /dev/ttyS1
+    stty -F /dev/ttyS1 raw -echo
+    mkdir -p /etc/systemd/network
+    printf '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n' \
+        > /etc/systemd/network/50-uvtest.network
+    check "systemd-networkd starts" systemctl start systemd-networkd
+    check "the NIC has QEMU's address 10.0.2.15 within 30 s" \
+        wait_for 30 grep -q 10.0.2.15 /proc/net/fib_trie
+}
+# host_step STEP...: the host runs its clients for STEP and says when done;
+# host_step_start and host_step_wait split it, for a guest that measures
+# while the host's clients run.
+host_step_start() { info "host-step $*"; }
+host_step_wait() {
+    while IFS= read -r -t 300 _hl <&3; do
+        [ "$_hl" = "done $*" ] && return 0
+    done
+    notok "the host did its step $* within 300 s"
+    return 1
+}
+host_step() { host_step_start "$@" && host_step_wait "$@"; }

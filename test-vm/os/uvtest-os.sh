@@ -129,31 +129,14 @@ shot_fb() { # shot_fb NAME: /dev/fb0 as raw XRGB, for the host to convert
 shot_fb console
 
 # -- uvirtio-vnc, with real clients on the host ------------------------------
-# host_step NAME: the host (test-vm/os.sh) runs its clients for step NAME,
-# then writes "done NAME" on ttyS1 (fd 3).
-host_step() {
-    local line
-    say "# host-step $1"
-    while IFS= read -r -t 300 line <&3; do
-        [ "$line" = "done $1" ] && return 0
-    done
-    notok "the host did its step $1 within 300 s"
-    return 1
-}
+# (host_step: the host, test-vm/os.sh, runs its clients for a step.)
 vnc_setup() {
-    exec 3< /dev/ttyS1
-    stty -F /dev/ttyS1 raw -echo
     # Still pictures: the clients' and the guest's own are compared.
     echo 0 > /sys/class/graphics/fbcon/cursor_blink
     check "uvirtio-vnc --listen 0.0.0.0 without --password-file exits 2, saying why" \
         sh -c 'timeout 10 uvirtio-vnc --listen 0.0.0.0 2> /tmp/vnc.err
                test $? = 2 && grep -q "without --password-file" /tmp/vnc.err'
-    mkdir -p /etc/systemd/network
-    printf '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n' \
-        > /etc/systemd/network/50-uvtest.network
-    check "systemd-networkd starts" systemctl start systemd-networkd
-    check "the NIC has QEMU's address 10.0.2.15 within 30 s" \
-        wait_for 30 grep -q 10.0.2.15 /proc/net/fib_trie
+    remote_setup
     # What README says: a password, another address, then enable it.
     printf '%s\n' "$VNC_PASS" > /etc/uvirtio-vnc.pass
     chmod 600 /etc/uvirtio-vnc.pass
