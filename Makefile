@@ -15,6 +15,9 @@
 #                 uvirtio-vnc.service (disabled)
 # make install-dkms  the same, with the module's sources for DKMS instead
 # make install-dracut-conf  dracut adds uvirtio to every initramfs it makes
+# make deb        the Debian packages uvirtio-dkms and uvirtio (debhelper,
+#                 dh-dkms), in build/deb/
+# make install-package  what the uvirtio package holds (debian/rules)
 
 VERSION    := $(or $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf),$(error dkms.conf has no PACKAGE_VERSION="..."))
 PREFIX     ?= /usr/local
@@ -25,6 +28,7 @@ DRACUTCONFDIR ?= /etc/dracut.conf.d
 ITOOLSDIR  ?= /usr/share/initramfs-tools
 DKMSDIR    ?= /usr/src/uvirtio-$(VERSION)
 UNITDIR    ?= /lib/systemd/system
+MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 KVER       ?= $(shell uname -r)
 KDIR       ?= /lib/modules/$(KVER)/build
@@ -66,7 +70,8 @@ $(B)/uvirtio-vnc: tool/uvirtio-vnc.c include/uapi/linux/uvirtio.h
 	@pkg-config --exists libvncserver || \
 		{ echo "uvirtio-vnc needs LibVNCServer: apt-get install libvncserver-dev" >&2; exit 1; }
 	@mkdir -p $(B)
-	$(CC) -O2 $(WARN) -Iinclude/uapi $(VNC_CFLAGS) -o $@ tool/uvirtio-vnc.c $(VNC_LIBS)
+	$(CC) -O2 $(WARN) $(CPPFLAGS) $(CFLAGS) -Iinclude/uapi $(VNC_CFLAGS) -o $@ \
+		tool/uvirtio-vnc.c $(LDFLAGS) $(VNC_LIBS)
 
 # linux/ioctl.h would redefine musl's _IO* macros: it becomes <sys/ioctl.h>.
 $(B)/musl-include:
@@ -77,15 +82,18 @@ $(B)/musl-include:
 	ln -sfn /usr/include/asm-generic $@/asm-generic
 	ln -sfn /usr/include/$(shell $(CC) -print-multiarch)/asm $@/asm
 
-# Rebuild when the flags (PREFIX, PROFILEDIR) change.
+# The caller's flags (a package build's hardening) first: -Os stays.
+TOOL_ALL_FLAGS = $(CPPFLAGS) $(CFLAGS) $(TOOL_CFLAGS) $(LDFLAGS)
+
+# Rebuild when the flags (PREFIX, PROFILEDIR, CFLAGS) change.
 $(B)/tool-flags: FORCE
 	@mkdir -p $(B)
-	@echo '$(TOOL_CC) $(TOOL_CFLAGS)' | cmp -s - $@ || \
-		echo '$(TOOL_CC) $(TOOL_CFLAGS)' > $@
+	@echo '$(TOOL_CC) $(TOOL_ALL_FLAGS)' | cmp -s - $@ || \
+		echo '$(TOOL_CC) $(TOOL_ALL_FLAGS)' > $@
 
 $(B)/uvirtio-boot: $(TOOL_SRC) $(TOOL_HDR) $(B)/tool-flags | $(if $(MUSL_CC),$(B)/musl-include)
 	@mkdir -p $(B)
-	$(TOOL_CC) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC)
+	$(TOOL_CC) $(TOOL_ALL_FLAGS) -o $@ $(TOOL_SRC)
 
 # kernel/edid.c is the module's own, built for the host with tool/kshim.h.
 $(B)/test-unit: tool/test-unit.c tool/cmdline.c tool/profile.c $(TOOL_HDR) \
@@ -118,6 +126,14 @@ bench:
 demo:
 	test-vm/demo
 
+# install-man PAGE: man/PAGE in section 8, with the paths of this install.
+define install-man
+	install -d $(DESTDIR)$(MANDIR)/man8
+	sed 's|@PROFILEDIR@|$(PROFILEDIR)|g; s|@UNITDIR@|$(UNITDIR)|g' man/$(1) > \
+		$(DESTDIR)$(MANDIR)/man8/$(1)
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/$(1)
+endef
+
 # Everything but the module: the tools, the profiles, both initramfs hooks,
 # and uvirtio-vnc's unit, installed disabled (README: the remote console).
 install-common: tool
@@ -128,10 +144,12 @@ ifeq ($(HAVE_VNC),y)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' tool/uvirtio-vnc.service > \
 		$(DESTDIR)$(UNITDIR)/uvirtio-vnc.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/uvirtio-vnc.service
+	$(call install-man,uvirtio-vnc.8)
 else
 	@echo "uvirtio-vnc not installed: it needs libvncserver-dev to build" >&2
 endif
 	install -D -m 0644 profiles/gpu.profile $(DESTDIR)$(PROFILEDIR)/gpu.profile
+	$(call install-man,uvirtio-boot.8)
 	install -d $(DESTDIR)$(DRACUTDIR)/90uvirtio
 	install -m 0755 initramfs-hook/dracut/90uvirtio/module-setup.sh \
 		initramfs-hook/dracut/90uvirtio/uvirtio-hook.sh \
@@ -147,7 +165,9 @@ install: all install-common
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 # The module's sources where DKMS looks; then: dkms install uvirtio/$(VERSION)
-install-dkms: install-common
+install-dkms: install-common install-dkms-src
+
+install-dkms-src:
 	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSDIR)/dkms.conf
 	install -D -m 0644 $(KERNEL_SRC) -t $(DESTDIR)$(DKMSDIR)/kernel
 	install -D -m 0644 include/uapi/linux/uvirtio.h \
@@ -159,9 +179,32 @@ install-dracut-conf:
 	install -D -m 0644 initramfs-hook/dracut/uvirtio.conf \
 		$(DESTDIR)$(DRACUTCONFDIR)/uvirtio.conf
 
+# What the uvirtio package holds, into DESTDIR: install-common in /usr, and
+# the dracut configuration where packages put theirs, not in /etc: a
+# conffile there would outlive the package's removal (until a purge) and
+# make dracut fail, asked to add a module that is gone.
+install-package:
+	$(MAKE) install-common install-dracut-conf PREFIX=/usr UNITDIR=/lib/systemd/system \
+		DRACUTCONFDIR=/usr/lib/dracut/dracut.conf.d
+
+# The packages, built from a copy of the tree in build/deb (dpkg-buildpackage
+# writes beside its source); the version is dkms.conf's, and
+# debian/changelog's must be the same.
+DEB_SRC := Makefile README.md dkms.conf debian docs include initramfs-hook kernel man profiles tool
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "debian/changelog says $$v, dkms.conf $(VERSION): make them agree" >&2; exit 1; }
+	@dpkg-checkbuilddeps || \
+		{ echo "install the packages named above (apt-get install ...) and run make deb again" >&2; exit 1; }
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/uvirtio-$(VERSION)
+	cp -a $(DEB_SRC) $(B)/deb/uvirtio-$(VERSION)/
+	cd $(B)/deb/uvirtio-$(VERSION) && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || \
+		{ tail -n 30 ../build.log >&2; echo "dpkg-buildpackage failed: see $(B)/deb/build.log" >&2; exit 1; }
+	@ls $(B)/deb/*.deb
+
 clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
 .PHONY: all tool vnc module unit check check-mainline check-debug bench demo install install-common \
-	install-dkms install-dracut-conf clean FORCE
+	install-dkms install-dkms-src install-dracut-conf install-package deb clean FORCE

@@ -10,6 +10,7 @@ WORK=${UVIRTIO_WORK:-$SRC/build/test-vm}
 BOOT_TIMEOUT=${UVIRTIO_BOOT_TIMEOUT:-180}
 HOST_PACKAGES="qemu-system-x86 dracut-core musl-tools libdrm-tests sparse kmod edid-decode
 cpio gcc make python3 udev file libdrm-dev pkg-config gnuplot-nox libvncserver-dev
+debhelper dh-dkms lintian
 libx11-dev xvfb x11vnc"
 
 # What a guest log must not have: warnings, oopses and what the kernel's

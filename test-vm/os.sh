@@ -12,6 +12,9 @@ xserver-xorg-core xserver-xorg-input-libinput x11-xserver-utils x11-apps
 x11-utils xdotool weston fonts-dejavu-core kbd libvncserver1 x11vnc"
 OS_ITOOLS_PACKAGES="initramfs-tools initramfs-tools-core busybox klibc-utils
 libklibc zstd"
+# What uvirtio's packages pull in (make deb): downloaded only, so that the
+# packages' own install must bring them.
+OS_DEB_DEPENDS="openssl mokutil"
 
 # in_root ROOT COMMAND...: runs in the guest's tree with /proc, /sys and
 # /dev bound (unmounted again whatever happens).
@@ -43,7 +46,7 @@ os_umount() {
 # for the second variant. Sets OS_BASE.
 os_base() {
     local key dir mirror log
-    key=$(echo "$OS_SUITE $KVER $OS_NEW_KVER $OS_PACKAGES $OS_ITOOLS_PACKAGES" |
+    key=$(echo "$OS_SUITE $KVER $OS_NEW_KVER $OS_PACKAGES $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS" |
         md5sum | cut -c1-8)
     dir=$CACHE/os/$OS_SUITE-$KVER-$key
     OS_BASE=$dir/root
@@ -73,7 +76,7 @@ os_base() {
             in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
                 $OS_PACKAGES "linux-image-$KVER" "linux-headers-$KVER" &&
             in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
-                --download-only $OS_ITOOLS_PACKAGES \
+                --download-only $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS \
                 "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
     } >> "$log" 2>&1 || die "installing the guest's packages failed: see $log"
     rm -f "$OS_BASE/usr/sbin/policy-rc.d"
@@ -97,11 +100,13 @@ os_configure() {
 }
 
 # os_image VARIANT [CONF]: the test system, from a copy of the base, with
-# uvirtio installed as README says and the initramfs made by the variant's
-# generator (dracut or initramfs-tools); CONF, if given, goes into
-# /etc/uvirtio.conf first. Each variant then gets a kernel update
-# (OS_NEW_KVER), for which DKMS must build the module and the generator
-# an initramfs with the display, by themselves.
+# uvirtio installed as README says: dracut, its packages (make deb) with
+# apt, whose trigger makes the initramfs; itools, initramfs-tools instead
+# of dracut and uvirtio from the source tree (make install-dkms, dkms
+# install, update-initramfs); purge, the packages installed, then purged.
+# CONF, if given, goes into /etc/uvirtio.conf first. dracut and itools
+# then get a kernel update (OS_NEW_KVER), for which DKMS must build the
+# module and the generator an initramfs with the display, by themselves.
 # OS_HOOK, if set, is called with the tree last (make bench adds its own).
 # Sets OS_ROOT and OS_DISK (an ext4 image made with mkfs.ext4 -d: no loop
 # mount).
@@ -121,45 +126,31 @@ os_image() {
         "$@" >> "$log" 2>&1
         result $(($? == 0)) "os-$variant/install: $what"
     }
-    os_step "make install-dkms DESTDIR=... PREFIX=/usr" \
-        make -C "$SRC" install-dkms DESTDIR="$OS_ROOT" PREFIX=/usr
-    os_step "dkms install uvirtio/$version builds the module for $KVER" \
-        in_root "$OS_ROOT" dkms install "uvirtio/$version" -k "$KVER"
     [ -n "$conf" ] && printf '# uvirtio settings; the kernel command line wins\n%s\n' \
         "$conf" > "$OS_ROOT/etc/uvirtio.conf"
     case "$variant" in
     dracut)
-        # What README says: the dracut configuration that adds uvirtio to
-        # every initramfs dracut makes, then an initramfs.
-        os_step "make install-dracut-conf DESTDIR=..." \
-            make -C "$SRC" install-dracut-conf DESTDIR="$OS_ROOT"
-        os_step "dracut -f (for $KVER)" \
-            in_root "$OS_ROOT" dracut -f --kver "$KVER"
+        os_deb_install
+        ;;
+    purge)
+        os_files "$OS_ROOT" > "$WORK/os/$variant/files-before.txt"
+        os_deb_install
+        os_deb_purge
         ;;
     itools)
         # initramfs-tools replaces dracut, from the packages the base kept.
         os_step "apt-get install initramfs-tools (replacing dracut)" \
             in_root "$OS_ROOT" apt-get install -y -q --no-download \
             --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
+        os_step "make install-dkms DESTDIR=... PREFIX=/usr" \
+            make -C "$SRC" install-dkms DESTDIR="$OS_ROOT" PREFIX=/usr
+        os_step "dkms install uvirtio/$version builds the module for $KVER" \
+            in_root "$OS_ROOT" dkms install "uvirtio/$version" -k "$KVER"
         os_step "update-initramfs -u (for $KVER)" \
             in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
         ;;
     esac
-    # A kernel update: DKMS builds the module, the generator's kernel hook
-    # makes the initramfs, and it must have the display, nothing run by hand.
-    os_step "apt-get install linux-image-$OS_NEW_KVER and its headers" \
-        in_root "$OS_ROOT" apt-get install -y -q --no-download \
-        --no-install-recommends "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
-    os_step "DKMS built uvirtio.ko for the new kernel $OS_NEW_KVER by itself" \
-        sh -c "ls $OS_ROOT/lib/modules/$OS_NEW_KVER/updates/dkms/uvirtio.ko*"
-    os_step "the new kernel's initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
-        os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" \
-        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
-    os_step "the initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
-        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" \
-        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
-    [ -n "$conf" ] && os_step "the initramfs has /etc/uvirtio.conf" \
-        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" etc/uvirtio.conf
+    [ "$variant" = purge ] || os_kernel_update
     # The checks, as a service of the test system only; nothing else on the
     # serial port (a getty there would hang up the checks' output).
     ln -sf /dev/null "$OS_ROOT/etc/systemd/system/serial-getty@ttyS0.service"
@@ -175,6 +166,99 @@ os_image() {
     rm -f "$OS_DISK"
     os_step "mkfs.ext4 -d makes the disk image (no loop mount)" \
         mkfs.ext4 -q -F -L uvtest -d "$OS_ROOT" "$OS_DISK" "$((size * 5 / 4 + 256))M"
+}
+
+# What README says first: the packages, with apt, from build/deb (make deb,
+# run by test-vm/check). The uvirtio package's trigger makes the initramfs
+# (dracut and initramfs-tools both answer it), with the display.
+os_deb_install() {
+    local debs="uvirtio-dkms_${version}_all.deb uvirtio_${version}_amd64.deb" d
+    mkdir -p "$OS_ROOT/tmp/debs"
+    for d in $debs; do cp "$SRC/build/deb/$d" "$OS_ROOT/tmp/debs/" || return 1; done
+    # (Not --no-download, with which apt refuses local .deb files; what
+    # they pull in is in apt's cache, downloaded with the base.)
+    os_step "apt-get install ./uvirtio-dkms_${version}_all.deb ./uvirtio_${version}_amd64.deb" \
+        in_root "$OS_ROOT" apt-get install -y -q $(printf ' /tmp/debs/%s' $debs)
+    rm -rf "$OS_ROOT/tmp/debs"
+    os_step "DKMS built uvirtio.ko for $KVER in the package's install" \
+        sh -c "ls $OS_ROOT/lib/modules/$KVER/updates/dkms/uvirtio.ko*"
+    os_step "openssl, which DKMS signs modules with, is installed" os_installed openssl
+    os_step "DKMS signed uvirtio.ko with its own key (modinfo: DKMS module signing key)" \
+        os_signed_by_dkms
+    os_step "uvirtio-vnc.service is installed disabled" os_vnc_disabled
+}
+os_signed_by_dkms() {
+    [ -f "$OS_ROOT/var/lib/dkms/mok.pub" ] &&
+        [ "$(in_root "$OS_ROOT" sh -c "modinfo -F signer /lib/modules/$KVER/updates/dkms/uvirtio.ko*" \
+            2> /dev/null)" = "DKMS module signing key" ]
+}
+os_installed() {
+    [ "$(in_root "$OS_ROOT" dpkg-query -W -f '${Status}' "$1" 2> /dev/null)" = \
+        "install ok installed" ]
+}
+os_vnc_disabled() {
+    [ "$(in_root "$OS_ROOT" systemctl is-enabled uvirtio-vnc.service 2> /dev/null)" = disabled ]
+}
+
+# apt-get purge of both packages: no uvirtio file is left, every file the
+# install added is gone or another package's (what it pulled in), and the
+# initramfs made after it has no uvirtio.
+os_deb_purge() {
+    local dir=$WORK/os/$variant
+    os_step "apt-get purge uvirtio uvirtio-dkms" \
+        in_root "$OS_ROOT" apt-get purge -y -q uvirtio uvirtio-dkms
+    os_step "dpkg -S uvirtio finds no file" os_not in_root "$OS_ROOT" dpkg -S uvirtio
+    os_files "$OS_ROOT" > "$dir/files-after.txt"
+    comm -13 "$dir/files-before.txt" "$dir/files-after.txt" > "$dir/files-added.txt"
+    # (The base has one already: this machine's apt source for backports,
+    # which test-vm names uvirtio-bookworm-backports.)
+    os_step "no file or directory named *uvirtio* is left that was not there before" \
+        os_not grep -i uvirtio "$dir/files-added.txt"
+    os_step "every file the install added is gone or a package's (of $(wc -l < "$dir/files-added.txt"))" \
+        os_files_owned "$dir/files-added.txt"
+    os_step "the initramfs made after the purge has no uvirtio" \
+        os_not os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" uvirtio
+}
+os_not() { ! "$@"; }
+
+# os_files ROOT: the tree's files and directories, sorted; not the mount
+# points' contents, nor apt's and dpkg's state, caches and logs.
+os_files() {
+    local p prune=()
+    for p in proc sys dev run tmp var/cache var/log var/lib/apt var/lib/dpkg; do
+        prune+=(-path "$1/$p" -prune -o)
+    done
+    find "$1" -xdev -mindepth 1 "${prune[@]}" -printf '%P\n' | sort
+}
+
+# os_files_owned LIST: each path of LIST (relative to OS_ROOT) belongs to
+# an installed package, but for what the system makes itself (the
+# initramfs, the linker's cache, systemd's and DKMS's state: DKMS's
+# signing key stays, as the MOK enrolled for it does).
+os_files_owned() {
+    local left
+    left=$(grep -Ev '^(boot/initrd\.img-|etc/ld\.so\.cache$|var/lib/(dkms|systemd|ucf)(/|$)|etc/systemd/system/)' "$1" |
+        sed 's|^|/|' | in_root "$OS_ROOT" xargs -r dpkg -S 2>&1 >/dev/null |
+        sed -n 's/^dpkg-query: no path found matching pattern //p')
+    [ -z "$left" ] || { echo "not a package's: $left"; return 1; }
+}
+
+# A kernel update: DKMS builds the module, the generator's kernel hook
+# makes the initramfs, and it must have the display, nothing run by hand.
+os_kernel_update() {
+    os_step "apt-get install linux-image-$OS_NEW_KVER and its headers" \
+        in_root "$OS_ROOT" apt-get install -y -q --no-download \
+        --no-install-recommends "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
+    os_step "DKMS built uvirtio.ko for the new kernel $OS_NEW_KVER by itself" \
+        sh -c "ls $OS_ROOT/lib/modules/$OS_NEW_KVER/updates/dkms/uvirtio.ko*"
+    os_step "the new kernel's initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" \
+        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
+    os_step "the initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" \
+        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
+    [ -n "$conf" ] && os_step "the initramfs has /etc/uvirtio.conf" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" etc/uvirtio.conf
 }
 
 # os_initrd_has INITRD PATTERN...: each (extended regex) names a file in it.

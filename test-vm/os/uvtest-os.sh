@@ -15,7 +15,8 @@
 # while Weston runs), uvtest.vnc=PASSWORD (uvirtio-vnc enabled as README
 # says, with that password, on QEMU's user network: the host's real VNC
 # clients look and type at each step, which the host is told of on the
-# serial port and says it has done on the second one, ttyS1).
+# serial port and says it has done on the second one, ttyS1),
+# uvtest.purged=1 (uvirtio's packages installed, then purged: no display).
 set -u
 OUT=/run/uvtest/out
 rm -rf /run/uvtest && mkdir -p "$OUT"
@@ -36,6 +37,20 @@ CONN=/sys/class/drm/card0-Virtual-1
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 VNC_PASS=$(arg uvtest.vnc)
 
+# finish: the logs, the kernel's state and the results for the host (the
+# second disk), then power off.
+finish() {
+    dmesg > "$OUT/dmesg.txt"
+    journalctl -b -o short-monotonic --no-pager > "$OUT/journal.txt" 2>&1
+    check_kernel
+    tar -cf /dev/vdb -C "$OUT" . 2> /dev/null
+    check "the results reached the second disk" test $? = 0
+    sync
+    tap_end
+    systemctl poweroff --no-block
+    exit 0
+}
+
 # -- the system --------------------------------------------------------------
 # (is-system-running would wait for this very service: not used.)
 check "the boot reached multi-user.target" systemctl is-active multi-user.target
@@ -44,6 +59,19 @@ failed=$(systemctl list-units --state=failed --no-legend --plain 2> /dev/null |
 check "no unit failed (${failed:-none})" test -z "$failed"
 check "the root file system is the virtio-blk disk /dev/vda" \
     test "$(findmnt -n -o SOURCE /)" = /dev/vda
+
+# -- after apt-get purge: a system without a display, and nothing of it -------
+if [ "$(arg uvtest.purged)" = 1 ]; then
+    check "no uvirtio device (/sys/devices/platform/uvirtio.*)" \
+        sh -c '! ls -d /sys/devices/platform/uvirtio.* 2> /dev/null'
+    check "no DRM device (/dev/dri/card0)" test ! -e /dev/dri/card0
+    check "no framebuffer (/dev/fb0)" test ! -e /dev/fb0
+    check "the uvirtio module is not loaded" test ! -e /sys/module/uvirtio
+    check "modinfo finds no uvirtio module for $(uname -r)" sh -c '! modinfo uvirtio'
+    check "uvirtio-boot is not installed" sh -c '! command -v uvirtio-boot'
+    check "the initramfs ran no uvirtio-boot (dmesg)" sh -c '! dmesg | grep -q uvirtio'
+    finish
+fi
 
 # -- the display, made in the initramfs --------------------------------------
 dev=$(ls -d /sys/devices/platform/uvirtio.* 2> /dev/null | head -n 1)
@@ -462,12 +490,4 @@ if [ "$(arg uvtest.x)" = 1 ] || [ "$(arg uvtest.weston)" = 1 ]; then
     check "tty1 still shows the login prompt" grep -aq 'uvtest login:' /dev/vcs1
 fi
 [ -n "$VNC_PASS" ] && vnc_resize
-
-dmesg > "$OUT/dmesg.txt"
-journalctl -b -o short-monotonic --no-pager > "$OUT/journal.txt" 2>&1
-check_kernel
-tar -cf /dev/vdb -C "$OUT" . 2> /dev/null
-check "the results reached the second disk" test $? = 0
-sync
-tap_end
-systemctl poweroff --no-block
+finish
