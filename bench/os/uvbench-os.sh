@@ -94,10 +94,23 @@ remote_setup
 check "tty1 shows the login prompt" wait_for 30 grep -aq 'login:' /dev/vcs1
 info "size $(cat /sys/class/graphics/fb0/virtual_size), servers $SERVERS"
 
-# fbcon: the login prompt, its cursor blinking (as it does by default).
+# fbcon: the login prompt, its cursor blinking (as it does by default):
+# /dev/fb0 changes within a second, before and while each server runs.
+fb_changes() {
+    local a b i
+    a=$(md5sum < /dev/fb0)
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        sleep 0.1
+        b=$(md5sum < /dev/fb0)
+        [ "$a" != "$b" ] && return 0
+    done
+    return 1
+}
 for s in ${SERVERS//,/ }; do
+    check "fbcon's cursor blinks (/dev/fb0 changes within a second)" fb_changes
     start_server "$s" fbcon
     still "$s" fbcon
+    check "fbcon's cursor blinked while $s ran" fb_changes
     stop_server
 done
 
