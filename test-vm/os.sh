@@ -15,6 +15,8 @@ libklibc zstd"
 # What uvirtio's packages pull in (make deb): downloaded only, so that the
 # packages' own install must bring them.
 OS_DEB_DEPENDS="openssl mokutil"
+# The cloud variant's image has cloud-init (downloaded only, installed there).
+OS_CLOUD_PACKAGES="cloud-init"
 
 # in_root ROOT COMMAND...: runs in the guest's tree with /proc, /sys and
 # /dev bound (unmounted again whatever happens).
@@ -46,7 +48,7 @@ os_umount() {
 # for the second variant. Sets OS_BASE.
 os_base() {
     local key dir mirror log
-    key=$(echo "$OS_SUITE $KVER $OS_NEW_KVER $OS_PACKAGES $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS" |
+    key=$(echo "$OS_SUITE $KVER $OS_NEW_KVER $OS_PACKAGES $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS $OS_CLOUD_PACKAGES" |
         md5sum | cut -c1-8)
     dir=$CACHE/os/$OS_SUITE-$KVER-$key
     OS_BASE=$dir/root
@@ -76,7 +78,7 @@ os_base() {
             in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
                 $OS_PACKAGES "linux-image-$KVER" "linux-headers-$KVER" &&
             in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
-                --download-only $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS \
+                --download-only $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS $OS_CLOUD_PACKAGES \
                 "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
     } >> "$log" 2>&1 || die "installing the guest's packages failed: see $log"
     rm -f "$OS_BASE/usr/sbin/policy-rc.d"
@@ -103,7 +105,8 @@ os_configure() {
 # uvirtio installed as README says: dracut, its packages (make deb) with
 # apt, whose trigger makes the initramfs; itools, initramfs-tools instead
 # of dracut and uvirtio from the source tree (make install-dkms, dkms
-# install, update-initramfs); purge, the packages installed, then purged.
+# install, update-initramfs); purge, the packages installed, then purged;
+# cloud, no uvirtio but cloud-init, for os_cloud_boot to install it.
 # CONF, if given, goes into /etc/uvirtio.conf first. dracut and itools
 # then get a kernel update (OS_NEW_KVER), for which DKMS must build the
 # module and the generator an initramfs with the display, by themselves.
@@ -115,7 +118,7 @@ os_image() {
     OS_ROOT=$WORK/os/$variant/root
     OS_DISK=$WORK/os/$variant/disk.img
     log=$WORK/os/$variant/install.log
-    version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SRC/dkms.conf")
+    version=$(os_version)
     mkdir -p "$OS_ROOT"
     rsync -aHAX --delete "$OS_BASE/" "$OS_ROOT/" || die "cannot copy the guest system"
     : > "$log"
@@ -149,8 +152,23 @@ os_image() {
         os_step "update-initramfs -u (for $KVER)" \
             in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
         ;;
+    cloud)
+        os_step "apt-get install cloud-init" \
+            in_root "$OS_ROOT" apt-get install -y -q --no-download \
+            --no-install-recommends $OS_CLOUD_PACKAGES
+        # The NoCloud seed only, as an image for one cloud names its own;
+        # the image brings up its NIC itself (DHCP, systemd-networkd).
+        printf 'datasource_list: [ NoCloud, None ]\nnetwork: {config: disabled}\n' \
+            > "$OS_ROOT/etc/cloud/cloud.cfg.d/90-uvtest.cfg"
+        printf '[Match]\nName=en*\n\n[Network]\nDHCP=ipv4\n' \
+            > "$OS_ROOT/etc/systemd/network/50-uvtest.network"
+        os_step "systemctl enable systemd-networkd" \
+            in_root "$OS_ROOT" systemctl enable systemd-networkd
+        ;;
     esac
-    [ "$variant" = purge ] || os_kernel_update
+    case "$variant" in
+    dracut | itools) os_kernel_update ;;
+    esac
     # The checks, as a service of the test system only; nothing else on the
     # serial port (a getty there would hang up the checks' output).
     ln -sf /dev/null "$OS_ROOT/etc/systemd/system/serial-getty@ttyS0.service"
@@ -160,8 +178,15 @@ os_image() {
     install -D -m 0644 "$SRC/test-vm/os/uvtest.service" "$OS_ROOT/etc/systemd/system/uvtest.service"
     mkdir -p "$OS_ROOT/etc/systemd/system/multi-user.target.wants"
     ln -sf ../uvtest.service "$OS_ROOT/etc/systemd/system/multi-user.target.wants/uvtest.service"
+    if [ "$variant" = cloud ]; then
+        # The checks wait for cloud-init's install and its reboot.
+        mkdir -p "$OS_ROOT/etc/systemd/system/uvtest.service.d"
+        printf '[Unit]\nAfter=cloud-final.service\nConditionPathExists=/usr/sbin/uvirtio-boot\n' \
+            > "$OS_ROOT/etc/systemd/system/uvtest.service.d/cloud.conf"
+    fi
     [ -z "${OS_HOOK-}" ] || "$OS_HOOK" "$OS_ROOT"
-    rm -f "$OS_ROOT"/var/cache/apt/archives/*.deb
+    # (The cloud image keeps what the packages pull in: it has no mirror.)
+    [ "$variant" = cloud ] || rm -f "$OS_ROOT"/var/cache/apt/archives/*.deb
     size=$(du -sm "$OS_ROOT" | cut -f1)
     rm -f "$OS_DISK"
     os_step "mkfs.ext4 -d makes the disk image (no loop mount)" \
@@ -261,6 +286,8 @@ os_kernel_update() {
         os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" etc/uvirtio.conf
 }
 
+os_version() { sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SRC/dkms.conf"; }
+
 # os_initrd_has INITRD PATTERN...: each (extended regex) names a file in it.
 os_initrd_has() {
     local list p
@@ -281,10 +308,53 @@ os_boot() {
     shift 4 2> /dev/null || shift $#
     truncate -s 0 "$results" && truncate -s 64M "$results"
     QEMU_MEM=1536 qemu_boot "$log" "${UVIRTIO_OS_TIMEOUT:-600}" \
-        "$OS_ROOT/boot/vmlinuz-$kver" "$OS_ROOT/boot/initrd.img-$kver" \
+        "$OS_ROOT/boot/vmlinuz-$kver" "${OS_INITRD:-$OS_ROOT/boot/initrd.img-$kver}" \
         "root=/dev/vda rw $cmdline" \
-        -drive "file=$OS_DISK,format=raw,if=virtio,snapshot=on" \
+        -drive "file=$OS_DISK,format=raw,if=virtio,snapshot=${OS_SNAPSHOT:-on}" \
         -drive "file=$results,format=raw,if=virtio" "$@"
+}
+
+# -- cloud-init: README's user-data installs uvirtio at the first boot -------
+# os_cloud_boot DIR: the cloud image's first boot, with its disk written:
+# a NoCloud seed (cloud-localds) whose user-data is README's example, its
+# apt repository this tree's packages (dpkg-scanpackages), served here and
+# reached at QEMU's user network's host address. cloud-init installs them
+# and reboots, which ends QEMU (-no-reboot). Sets OS_INITRD to the
+# initramfs the guest made and OS_BOOT_OPTS to the seed and the NIC, for
+# the next boot (the seed stays, as a cloud's datasource does).
+os_cloud_boot() {
+    local dir=$1 repo=$1/repo port http rc d
+    rm -rf "$dir" && mkdir -p "$repo"
+    for d in "uvirtio-dkms_$(os_version)_all.deb" "uvirtio_$(os_version)_amd64.deb"; do
+        cp "$SRC/build/deb/$d" "$repo/" || return 1
+    done
+    (cd "$repo" && dpkg-scanpackages -m . > Packages 2> /dev/null) || return 1
+    port=$(/usr/bin/python3 "$SRC/test-vm/vnc-host.py" free-port)
+    os_cloud_user_data "http://10.0.2.2:$port" > "$dir/user-data" || return 1
+    printf 'instance-id: uvtest-cloud-1\nlocal-hostname: uvtest\n' > "$dir/meta-data"
+    cloud-localds "$dir/seed.img" "$dir/user-data" "$dir/meta-data" || return 1
+    python3 -m http.server "$port" --bind 127.0.0.1 --directory "$repo" \
+        > "$dir/http.log" 2>&1 &
+    http=$!
+    OS_BOOT_OPTS=(-drive "file=$dir/seed.img,format=raw,if=virtio,readonly=on"
+        -netdev user,id=n0 -device virtio-net-pci,netdev=n0)
+    OS_SNAPSHOT=off UVIRTIO_OS_TIMEOUT=${UVIRTIO_OS_TIMEOUT:-1800} \
+        os_boot "$dir/serial.log" "$dir/results.disk" "loglevel=5" "$KVER" "${OS_BOOT_OPTS[@]}"
+    rc=$?
+    kill "$http" 2> /dev/null
+    wait "$http" 2> /dev/null
+    # The initramfs the guest made, out of its disk.
+    OS_INITRD=$dir/initrd.img
+    debugfs -R "dump /boot/initrd.img-$KVER $OS_INITRD" "$OS_DISK" > /dev/null 2>&1
+    return $rc
+}
+
+# os_cloud_user_data URL: README's cloud-init example, its repository URL
+# made URL (the one place of the example is README).
+os_cloud_user_data() {
+    sed -n '/^<!-- cloud-init user-data -->$/,/^```$/p' "$SRC/README.md" |
+        sed '1,2d;$d' | sed "s|http://apt.example.internal/uvirtio|$1|" | grep . ||
+        { echo "README.md has no cloud-init example" >&2; return 1; }
 }
 
 # -- the remote console, seen and driven by real clients on this host -------
