@@ -44,13 +44,11 @@ start_server() {
         SPID=$! ;;
     # x11vnc serves a framebuffer console by reading /dev/fb0 (-rawfb),
     # and an X display through Xlib: both polled.
-    x11vnc:fbcon)
-        x11vnc -rawfb console -rfbport 5900 -rfbauth /etc/x11vnc.pass -forever \
-            -shared -quiet > "/run/uvbench-$1-$2.log" 2>&1 &
-        SPID=$! ;;
-    x11vnc:xorg)
-        x11vnc -display :0 -rfbport 5900 -rfbauth /etc/x11vnc.pass -forever \
-            -shared -quiet > "/run/uvbench-$1-$2.log" 2>&1 &
+    x11vnc:*)
+        # shellcheck disable=SC2046
+        x11vnc $([ "$2" = fbcon ] && echo -rawfb console || echo -display :0) \
+            -rfbport 5900 -rfbauth /etc/x11vnc.pass -forever -shared -quiet \
+            > "/run/uvbench-$1-$2.log" 2>&1 &
         SPID=$! ;;
     qemu-vnc:*) return 0 ;;
     esac
