@@ -11,17 +11,31 @@
  * (where its bytes are in guest-physical memory, rows of width * 4 bytes,
  * as every virtio-gpu device reads them), and for each head the resource
  * and the rectangle of it shown. A file that watches a head is told of
- * its changes as events and copies pixels out of the resource's pages.
+ * its changes as events and copies pixels out of the resource.
+ *
+ * What a reader copies is what a device holds: the pixels the driver last
+ * gave the device with TRANSFER_TO_HOST_2D, not the pages it draws into
+ * meanwhile. While a reader is attached, each resource the driver
+ * transfers gets a shadow, a copy of its pixels taken from its pages when
+ * the shadow is made and then of each transferred rectangle, before the
+ * command is answered (as QEMU's device copies into its host resource).
+ * A reader thus sees whole frames even while a client redraws the same
+ * buffer without pause. A resource with no shadow (none transferred since
+ * a reader attached, or no room under UVIRTIO_EXPORT_SHADOW_MAX) is read
+ * from its pages. The shadows go when the last reader leaves: with no one
+ * attached, export costs no copy and no memory.
  *
  * The pages are the driver's until the device answers the RESOURCE_UNREF
  * or DETACH_BACKING that gives them back. Those commands drop the extents
  * under @lock before they are answered, and a copy reads pages only under
  * @lock, so it never reads a page the driver has freed. A copy goes
- * through a bounce buffer and drops @lock before copy_to_user(): a
- * reader's page fault never holds up the device.
+ * through a bounce buffer, up to UVIRTIO_EXPORT_CHUNK at a time under
+ * @lock (a whole 4K scanout: one lock hold, so one frame), and drops @lock
+ * before copy_to_user(): a reader's page fault never holds up the device.
  *
  * Locking:
- *  - uvirtio_export.lock (mutex) protects @res, @scan, @readers and @gone.
+ *  - uvirtio_export.lock (mutex) protects @res (with each resource's
+ *    shadow), @shadow_bytes, @scan, @readers and @gone.
  *    The work item takes it, under the core's vqs_lock, for the commands
  *    above; a reader for attaching, leaving and copying. Nothing under it
  *    waits for anything but memory.
@@ -53,10 +67,21 @@
 #define UVIRTIO_EXPORT_MAX_EXTENTS	65536
 /* Entries of an ATTACH_BACKING read at a time. */
 #define UVIRTIO_EXPORT_ENTRY_BATCH	16
-/* Bytes of pixels copied under the lock at a time: a row at least. */
-#define UVIRTIO_EXPORT_CHUNK		(64 * 1024)
+/*
+ * Bytes of pixels a reader copies under the lock at a time, at most: a
+ * row at least, and a whole 3840x2160 scanout, so that a copy of one is
+ * of one frame. Allocated for the call, to the caller's account.
+ */
+#define UVIRTIO_EXPORT_CHUNK		(32 * 1024 * 1024)
 static_assert(UVIRTIO_EXPORT_CHUNK >=
 	      UVIRTIO_GPU_MAX_SIDE * UVIRTIO_EXPORT_CPP);
+static_assert(UVIRTIO_EXPORT_CHUNK >= 3840 * 2160 * UVIRTIO_EXPORT_CPP);
+/*
+ * Bytes of shadows a device keeps, at most: the scanouts of a few 4K
+ * heads, double-buffered, and the cursors. Resources past it are read
+ * from their pages.
+ */
+#define UVIRTIO_EXPORT_SHADOW_MAX	(256 * 1024 * 1024)
 /* Events read() takes off the queue at a time. */
 #define UVIRTIO_EXPORT_READ_BATCH	8
 
@@ -70,6 +95,7 @@ struct uvirtio_export_res {
 	u32 nr;			/* extents; 0: no backing */
 	u64 size;		/* bytes the extents hold */
 	struct uvirtio_export_extent *ext;
+	u8 *shadow;		/* width * height pixels, or NULL */
 };
 
 /* What a head shows: @res_id 0 when off. */
@@ -88,6 +114,7 @@ struct uvirtio_export {
 	struct uvirtio_export_scan scan[VIRTIO_GPU_MAX_SCANOUTS];
 	struct list_head readers;
 	unsigned int nr_readers;
+	u64 shadow_bytes;		/* of all resources' shadows */
 	bool gone;			/* the device is unregistered */
 };
 
@@ -104,10 +131,28 @@ struct uvirtio_export_reader {
 	struct uvirtio_export_event q[UVIRTIO_EXPORT_QUEUE];
 };
 
+static u64 uvirtio_export_res_bytes(const struct uvirtio_export_res *res)
+{
+	return (u64)res->width * res->height * UVIRTIO_EXPORT_CPP;
+}
+
+/* Drops @res's shadow, if any. Under ex->lock. */
+static void uvirtio_export_unshadow(struct uvirtio_export *ex,
+				    struct uvirtio_export_res *res)
+{
+	if (!res || !res->shadow)
+		return;
+	kvfree(res->shadow);
+	res->shadow = NULL;
+	ex->shadow_bytes -= uvirtio_export_res_bytes(res);
+}
+
+/* A resource out of ex->res, its shadow dropped (under ex->lock) or none. */
 static void uvirtio_export_res_free(struct uvirtio_export_res *res)
 {
 	if (!res)
 		return;
+	WARN_ON(res->shadow);
 	kvfree(res->ext);
 	kfree(res);
 }
@@ -228,6 +273,64 @@ static void uvirtio_export_set_scan(struct uvirtio_export *ex, u32 head,
 	uvirtio_export_tell(ex, head, &ev);
 }
 
+/* ---- pixels ---- */
+
+/*
+ * Copies @len bytes from offset @off of @res into @buf: zeros where it has
+ * no pages. Under ex->lock.
+ */
+static void uvirtio_export_read_res(const struct uvirtio_export_res *res,
+				    u64 off, u8 *buf, size_t len)
+{
+	while (len) {
+		u32 lo = 0, hi = res->nr, mid;
+		u64 end;
+		size_t n;
+
+		if (off >= res->size) {
+			memset(buf, 0, len);
+			return;
+		}
+		/* The last extent that starts at or before @off holds it. */
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			if (res->ext[mid].start <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		end = lo + 1 < res->nr ? res->ext[lo + 1].start : res->size;
+		n = min_t(u64, len, end - off);
+		if (uvirtio_access(res->ext[lo].addr + (off - res->ext[lo].start),
+				   buf, n, UVIRTIO_READ))
+			memset(buf, 0, n);
+		off += n;
+		buf += n;
+		len -= n;
+	}
+}
+
+/*
+ * Gives @res a shadow, its pixels as its pages hold them now, if the
+ * shadows stay within UVIRTIO_EXPORT_SHADOW_MAX. Under ex->lock.
+ */
+static bool uvirtio_export_shadow(struct uvirtio_export *ex,
+				  struct uvirtio_export_res *res)
+{
+	u64 bytes = uvirtio_export_res_bytes(res);
+
+	if (res->shadow)
+		return true;
+	if (!bytes || ex->shadow_bytes + bytes > UVIRTIO_EXPORT_SHADOW_MAX)
+		return false;
+	res->shadow = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+	if (!res->shadow)
+		return false;
+	ex->shadow_bytes += bytes;
+	uvirtio_export_read_res(res, 0, res->shadow, bytes);
+	return true;
+}
+
 /* ---- the driver's commands ---- */
 
 static void uvirtio_export_create(struct uvirtio_export *ex,
@@ -248,11 +351,12 @@ static void uvirtio_export_create(struct uvirtio_export *ex,
 	mutex_lock(&ex->lock);
 	/* An id the driver did not unref first: the new resource replaces it. */
 	old = xa_store(&ex->res, id, res, GFP_KERNEL);
-	mutex_unlock(&ex->lock);
 	if (xa_is_err(old))
-		uvirtio_export_res_free(res);
+		old = res;
 	else
-		uvirtio_export_res_free(old);
+		uvirtio_export_unshadow(ex, old);
+	mutex_unlock(&ex->lock);
+	uvirtio_export_res_free(old);
 }
 
 /*
@@ -336,7 +440,9 @@ static void uvirtio_export_detach(struct uvirtio_export *ex, u32 id,
 	mutex_lock(&ex->lock);
 	if (unref) {
 		res = xa_erase(&ex->res, id);
+		uvirtio_export_unshadow(ex, res);
 	} else {
+		/* The shadow stays: it is the device's, as a host resource. */
 		res = xa_load(&ex->res, id);
 		if (res) {
 			ext = res->ext;
@@ -366,6 +472,39 @@ static void uvirtio_export_scanout(struct uvirtio_export *ex,
 				le32_to_cpu(cmd->r.x), le32_to_cpu(cmd->r.y),
 				le32_to_cpu(cmd->r.width),
 				le32_to_cpu(cmd->r.height));
+	mutex_unlock(&ex->lock);
+}
+
+/*
+ * A rectangle of a resource the driver gives the device: into its shadow,
+ * made now if it has none, as QEMU copies it (row h of the rectangle from
+ * @offset + h * the resource's stride of its backing). Only while a
+ * reader is attached.
+ */
+static void uvirtio_export_transfer(struct uvirtio_export *ex,
+				    const struct virtio_gpu_transfer_to_host_2d *cmd)
+{
+	u32 x = le32_to_cpu(cmd->r.x), y = le32_to_cpu(cmd->r.y);
+	u32 width = le32_to_cpu(cmd->r.width);
+	u32 height = le32_to_cpu(cmd->r.height);
+	u64 offset = le64_to_cpu(cmd->offset), stride;
+	struct uvirtio_export_res *res;
+	u32 h;
+
+	mutex_lock(&ex->lock);
+	res = xa_load(&ex->res, le32_to_cpu(cmd->resource_id));
+	/* A device refuses these; the shadow keeps what it had. */
+	if (!res || !res->nr || !width || !height ||
+	    (u64)x + width > res->width || (u64)y + height > res->height ||
+	    !uvirtio_export_shadow(ex, res))
+		goto out;
+	stride = (u64)res->width * UVIRTIO_EXPORT_CPP;
+	for (h = 0; h < height; h++)
+		uvirtio_export_read_res(res, offset + h * stride,
+					res->shadow + ((u64)y + h) * stride +
+					(u64)x * UVIRTIO_EXPORT_CPP,
+					(size_t)width * UVIRTIO_EXPORT_CPP);
+out:
 	mutex_unlock(&ex->lock);
 }
 
@@ -432,6 +571,10 @@ void uvirtio_export_command(struct uvirtio_export *ex,
 			uvirtio_export_scanout(ex, &cmd->set_scanout,
 					       type == VIRTIO_GPU_CMD_SET_SCANOUT_BLOB);
 		break;
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
+		if (READ_ONCE(ex->nr_readers) && n >= sizeof(cmd->transfer_2d))
+			uvirtio_export_transfer(ex, &cmd->transfer_2d);
+		break;
 	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:
 		/* What is shown is tracked always; damage only when watched. */
 		if (READ_ONCE(ex->nr_readers) && n >= sizeof(cmd->flush))
@@ -455,6 +598,7 @@ void uvirtio_export_reset(struct uvirtio_export *ex)
 		uvirtio_export_set_scan(ex, head, 0, 0, 0, 0, 0);
 	xa_for_each(&ex->res, id, res) {
 		xa_erase(&ex->res, id);
+		uvirtio_export_unshadow(ex, res);
 		uvirtio_export_res_free(res);
 	}
 	mutex_unlock(&ex->lock);
@@ -497,49 +641,16 @@ void uvirtio_export_free(struct uvirtio_export *ex)
 	if (!ex)
 		return;
 	WARN_ON(!list_empty(&ex->readers));
-	xa_for_each(&ex->res, id, res)
+	xa_for_each(&ex->res, id, res) {
+		uvirtio_export_unshadow(ex, res);
 		uvirtio_export_res_free(res);
+	}
 	xa_destroy(&ex->res);
 	mutex_destroy(&ex->lock);
 	kfree(ex);
 }
 
 /* ---- the reader's file ---- */
-
-/*
- * Copies @len bytes from offset @off of @res into @buf: zeros where it has
- * no pages. Under ex->lock.
- */
-static void uvirtio_export_read_res(const struct uvirtio_export_res *res,
-				    u64 off, u8 *buf, size_t len)
-{
-	while (len) {
-		u32 lo = 0, hi = res->nr, mid;
-		u64 end;
-		size_t n;
-
-		if (off >= res->size) {
-			memset(buf, 0, len);
-			return;
-		}
-		/* The last extent that starts at or before @off holds it. */
-		while (hi - lo > 1) {
-			mid = lo + (hi - lo) / 2;
-			if (res->ext[mid].start <= off)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		end = lo + 1 < res->nr ? res->ext[lo + 1].start : res->size;
-		n = min_t(u64, len, end - off);
-		if (uvirtio_access(res->ext[lo].addr + (off - res->ext[lo].start),
-				   buf, n, UVIRTIO_READ))
-			memset(buf, 0, n);
-		off += n;
-		buf += n;
-		len -= n;
-	}
-}
 
 /*
  * Rows @row to @row + @rows - 1 of the rectangle @p asks for, into @buf,
@@ -566,12 +677,18 @@ static int uvirtio_export_copy(struct uvirtio_export_reader *r,
 		u64 y = (u64)s->y + p->y + row + i;
 		u64 x = (u64)s->x + p->x;
 
-		if (res)
-			uvirtio_export_read_res(res,
-						(y * res->width + x) *
-						UVIRTIO_EXPORT_CPP, buf, len);
-		else
+		/*
+		 * The head's rectangle was inside the resource when it was
+		 * set, but the driver may have made another of that id since.
+		 */
+		if (!res || y >= res->height || x + p->width > res->width)
 			memset(buf, 0, len);
+		else if (res->shadow)
+			memcpy(buf, res->shadow +
+			       (y * res->width + x) * UVIRTIO_EXPORT_CPP, len);
+		else
+			uvirtio_export_read_res(res, (y * res->width + x) *
+						UVIRTIO_EXPORT_CPP, buf, len);
 	}
 	return 0;
 }
@@ -592,8 +709,8 @@ static long uvirtio_export_pixels(struct uvirtio_export_reader *r,
 	    p.stride < p.width * UVIRTIO_EXPORT_CPP)
 		return -EINVAL;
 	len = (size_t)p.width * UVIRTIO_EXPORT_CPP;
-	rows = UVIRTIO_EXPORT_CHUNK / len;
-	buf = kvmalloc(UVIRTIO_EXPORT_CHUNK, GFP_KERNEL_ACCOUNT);
+	rows = min_t(u32, p.height, UVIRTIO_EXPORT_CHUNK / len);
+	buf = kvmalloc((size_t)rows * len, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
 	while (done < p.height) {
@@ -715,15 +832,27 @@ static __poll_t uvirtio_export_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-static int uvirtio_export_release(struct inode *inode, struct file *file)
+/* @r stops watching; the last reader takes the shadows with it. */
+static void uvirtio_export_leave(struct uvirtio_export_reader *r)
 {
-	struct uvirtio_export_reader *r = file->private_data;
 	struct uvirtio_export *ex = r->ex;
+	struct uvirtio_export_res *res;
+	unsigned long id;
 
 	mutex_lock(&ex->lock);
 	list_del(&r->node);
 	WRITE_ONCE(ex->nr_readers, ex->nr_readers - 1);
+	if (!ex->nr_readers)
+		xa_for_each(&ex->res, id, res)
+			uvirtio_export_unshadow(ex, res);
 	mutex_unlock(&ex->lock);
+}
+
+static int uvirtio_export_release(struct inode *inode, struct file *file)
+{
+	struct uvirtio_export_reader *r = file->private_data;
+
+	uvirtio_export_leave(r);
 	/* May be the device's last reference, and free @ex. */
 	uvirtio_put_device(r->udev);
 	kfree(r);
@@ -775,10 +904,7 @@ int uvirtio_export_open(struct uvirtio_export *ex, u32 head)
 	fd = anon_inode_getfd("[uvirtio-export]", &uvirtio_export_fops, r,
 			      O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		mutex_lock(&ex->lock);
-		list_del(&r->node);
-		WRITE_ONCE(ex->nr_readers, ex->nr_readers - 1);
-		mutex_unlock(&ex->lock);
+		uvirtio_export_leave(r);
 		kfree(r);
 	}
 	return fd;

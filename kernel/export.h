@@ -20,6 +20,7 @@ union uvirtio_gpu_cmd {
 	struct virtio_gpu_set_scanout set_scanout;
 	struct virtio_gpu_set_scanout_blob set_scanout_blob;
 	struct virtio_gpu_resource_flush flush;
+	struct virtio_gpu_transfer_to_host_2d transfer_2d;
 	struct virtio_gpu_cmd_get_edid get_edid;
 };
 
