@@ -332,8 +332,11 @@ struct uvirtio_export_event {
  * @reserved: must be zero.
  *
  * Copies the rectangle's pixels from the resource the head shows, in the
- * MODE event's format, as they are in the guest's memory (the driver may
- * be drawing meanwhile). Pixels a resource has no pages for read as zero.
+ * MODE event's format, as the driver last gave them to the device
+ * (TRANSFER_TO_HOST_2D) since an export file was open: never half a
+ * frame. A resource not transferred since then reads as its pages hold
+ * it (the driver may be drawing meanwhile). Pixels a resource has no
+ * pages for read as zero. A rectangle of up to 32 MiB is one frame.
  * Errors: -EFAULT, -EINVAL (a field out of range or not zero, the scanout
  * off), -ESTALE (the scanout changed after the MODE event of @mode_seq:
  * read the events), -ENODEV (the device is gone), -EINTR, -ENOMEM.
