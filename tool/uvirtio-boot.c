@@ -7,6 +7,7 @@
  * virtio-gpu from the gpu profile. It never blocks a boot: every failure is
  * one message and a non-zero exit status.
  */
+#define _GNU_SOURCE	/* pipe2() */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -92,20 +93,30 @@ static void say(int level, const char *fmt, ...)
 	fprintf(stderr, "uvirtio-boot: %s\n", msg);
 }
 
-/* Runs a helper with its output discarded; its exit status or -1. */
-static int run_helper(char *const argv[])
+/*
+ * Runs a helper with its output discarded; its exit status or -1. With
+ * @err, the last line it wrote to stderr goes there ("" if none).
+ */
+static int run_helper(char *const argv[], char *err, size_t errlen)
 {
 	static const char *const dirs[] = {
 		"/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin",
 	};
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	unsigned int waited = 0;
-	int status;
+	int status, pipefd[2] = { -1, -1 }, rc;
 	pid_t pid;
 
+	if (err) {
+		err[0] = '\0';
+		if (pipe2(pipefd, O_CLOEXEC))
+			pipefd[0] = pipefd[1] = -1;
+	}
 	pid = fork();
-	if (pid < 0)
-		return -1;
+	if (pid < 0) {
+		rc = -1;
+		goto out;
+	}
 	if (pid == 0) {
 		char path[256];
 		unsigned int i;
@@ -114,7 +125,7 @@ static int run_helper(char *const argv[])
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
-			dup2(null, 2);
+			dup2(pipefd[1] >= 0 ? pipefd[1] : null, 2);
 		}
 		for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 			snprintf(path, sizeof(path), "%s/%s", dirs[i], argv[0]);
@@ -123,28 +134,47 @@ static int run_helper(char *const argv[])
 		_exit(127);
 	}
 	/* Bounded: a helper that hangs must not hang the boot. */
+	rc = -1;
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (waited >= HELPER_TIMEOUT_MS) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			return -1;
+			goto out;
 		}
 		nanosleep(&tick, NULL);
 		waited += 10;
 	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+out:
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (pipefd[0] >= 0) {
+		/* What fits of it (a pipe's buffer; modprobe says a line). */
+		ssize_t n = pid > 0 ? read(pipefd[0], err, errlen - 1) : 0;
+		char *line;
+
+		err[n > 0 ? n : 0] = '\0';
+		while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r'))
+			err[--n] = '\0';
+		line = strrchr(err, '\n');
+		if (line)
+			memmove(err, line + 1, strlen(line + 1) + 1);
+		close(pipefd[0]);
+	}
+	return rc;
 }
 
 /* Opens /dev/uvirtio, loading the module first when it is not there. */
 static int open_uvirtio(void)
 {
 	char *const modprobe[] = { "modprobe", "uvirtio", NULL };
+	char why[512];
 	int fd, rc;
 
 	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (fd >= 0 || errno != ENOENT)
 		goto out;
-	rc = run_helper(modprobe);
+	rc = run_helper(modprobe, why, sizeof(why));
 	if (rc) {
 		struct utsname u;
 
@@ -152,6 +182,14 @@ static int open_uvirtio(void)
 			strcpy(u.release, "?");
 		if (rc == 127)
 			say(LOG_ERR, "cannot load the uvirtio module: no modprobe found");
+		else if (strstr(why, "Operation not permitted") ||
+			 strstr(why, "Key was rejected"))
+			/*
+			 * Lockdown (Secure Boot) refuses a module it cannot
+			 * verify. modprobe's own words are not repeated: its
+			 * other messages may say "unknown parameter".
+			 */
+			say(LOG_ERR, "cannot load the uvirtio module: the kernel refused it (operation not permitted): under Secure Boot it must be signed with an enrolled key (mokutil --import /var/lib/dkms/mok.pub)");
 		else
 			say(LOG_ERR, "cannot load the uvirtio module (modprobe uvirtio %s): is uvirtio.ko installed for kernel %s?",
 			    rc < 0 ? "did not finish" : "failed", u.release);
@@ -298,7 +336,7 @@ static void load_driver(int fd, int id)
 		return;
 	snprintf(alias, sizeof(alias), "%.*s", (int)strcspn(text, "\n"), text);
 	free(text);
-	rc = run_helper(argv);
+	rc = run_helper(argv, NULL, 0);
 	if (rc == 0 || rc == 127)	/* no modprobe: udev may still load it */
 		return;
 	if (uname(&u))
