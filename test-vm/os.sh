@@ -307,11 +307,127 @@ os_boot() {
     local log=$1 results=$2 cmdline=$3 kver=${4:-$KVER}
     shift 4 2> /dev/null || shift $#
     truncate -s 0 "$results" && truncate -s 64M "$results"
+    if [ -n "${OS_SB_VARS-}" ]; then
+        os_sb_boot "$log" "$results" "$cmdline" "$kver" "$@"
+        return
+    fi
     QEMU_MEM=1536 qemu_boot "$log" "${UVIRTIO_OS_TIMEOUT:-600}" \
         "$OS_ROOT/boot/vmlinuz-$kver" "${OS_INITRD:-$OS_ROOT/boot/initrd.img-$kver}" \
         "root=/dev/vda rw $cmdline" \
         -drive "file=$OS_DISK,format=raw,if=virtio,snapshot=${OS_SNAPSHOT:-on}" \
         -drive "file=$results,format=raw,if=virtio" "$@"
+}
+
+# -- Secure Boot: firmware, shim, GRUB and the kernel all verified ----------
+# The MOK list's owner GUID (shim's), for virt-fw-vars --add-mok.
+OS_SB_SHIM_GUID=605dab50-e046-4300-abb6-3dd810dd8b23
+
+# os_sb_setup: Debian's Secure Boot chain, unpacked into the cache from
+# its packages (not installed: their scripts would set up this host's own
+# boot loader): OVMF's firmware built for Secure Boot and its variables
+# with Microsoft's keys enrolled and Secure Boot on, shim signed by
+# Microsoft, GRUB signed by Debian. Then the variables with DKMS's key
+# (OS_ROOT's /var/lib/dkms/mok.pub, made by the package's install) in
+# shim's MokList, as `mokutil --import` and MokManager would leave them:
+# OS_SB_VARS, copied fresh for each boot.
+os_sb_setup() {
+    local dir=$CACHE/secureboot d
+    need_packages mtools dosfstools fdisk
+    enable_backports
+    need_packages python3-virt-firmware
+    if [ ! -e "$dir/.done" ]; then
+        rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"
+        (cd "$dir/debs" && apt-get download -q ovmf shim-signed grub-efi-amd64-signed) \
+            > "$dir/download.log" 2>&1 ||
+            die "cannot download the Secure Boot packages: see $dir/download.log"
+        for d in "$dir"/debs/*.deb; do dpkg-deb -x "$d" "$dir/root" || die "cannot unpack $d"; done
+        rm -rf "$dir/debs"
+        touch "$dir/.done"
+    fi
+    OS_SB_ROOT=$dir/root
+    OS_SB_VARS=$WORK/os/sb/vars-mok.fd
+    mkdir -p "$WORK/os/sb"
+    virt-fw-vars -i "$OS_SB_ROOT/usr/share/OVMF/OVMF_VARS_4M.ms.fd" \
+        --add-mok "$OS_SB_SHIM_GUID" "$OS_ROOT/var/lib/dkms/mok.pub" \
+        -o "$OS_SB_VARS" > "$WORK/os/sb/vars.log" 2>&1
+}
+
+# os_sb_boot LOG RESULTS "CMDLINE" KVER [QEMU OPTION...]: os_boot through
+# the firmware: q35 with SMM (OVMF's Secure Boot build needs it), shim as
+# the removable-media loader of an EFI system partition on a disk of its
+# own, GRUB beside it, then KVER's kernel and initramfs (OS_INITRD if set)
+# from that partition with CMDLINE (grub.cfg). The disks are in os_boot's
+# order (vda, vdb), that partition's third: -device, unlike if=virtio,
+# takes PCI slots in the order given. Made without a loop mount:
+# mkfs.fat -C, mtools, sfdisk on the image file.
+os_sb_boot() {
+    local log=$1 results=$2 cmdline=$3 kver=$4 dir accel=$ACCEL
+    shift 4
+    dir=$(dirname "$log")/efi
+    rm -rf "$dir" && mkdir -p "$dir"
+    printf 'set timeout=0\nlinux /vmlinuz %s\ninitrd /initrd.img\nboot\n' \
+        "root=/dev/vda rw console=tty0 console=ttyS0 panic=-1 $LOG_BUF $cmdline" > "$dir/grub.cfg"
+    (
+        set -e
+        export MTOOLS_SKIP_CHECK=1
+        mkfs.fat -C -F 32 -n ESP "$dir/esp.img" $((256 * 1024)) > /dev/null
+        mmd -i "$dir/esp.img" ::/EFI ::/EFI/BOOT ::/EFI/debian
+        mcopy -i "$dir/esp.img" "$OS_SB_ROOT/usr/lib/shim/shimx64.efi.signed" ::/EFI/BOOT/BOOTX64.EFI
+        mcopy -i "$dir/esp.img" "$OS_SB_ROOT/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" \
+            ::/EFI/BOOT/grubx64.efi
+        mcopy -i "$dir/esp.img" "$dir/grub.cfg" ::/EFI/debian/grub.cfg
+        mcopy -i "$dir/esp.img" "$OS_ROOT/boot/vmlinuz-$kver" ::/vmlinuz
+        mcopy -i "$dir/esp.img" "${OS_INITRD:-$OS_ROOT/boot/initrd.img-$kver}" ::/initrd.img
+        truncate -s 258M "$dir/disk.img"
+        printf 'label: gpt\nstart=2048, size=524288, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' |
+            sfdisk -q --no-reread --no-tell-kernel "$dir/disk.img"
+        dd if="$dir/esp.img" of="$dir/disk.img" bs=1M seek=1 conv=notrunc,sparse status=none
+        rm -f "$dir/esp.img"
+        cp "$OS_SB_VARS" "$dir/vars.fd"
+    ) > "$dir/make.log" 2>&1 || { echo "# cannot make the EFI disk: see $dir/make.log"; return 1; }
+    [ "$ACCEL" = tcg ] && accel=tcg,thread=single
+    timeout "${UVIRTIO_OS_TIMEOUT:-600}" qemu-system-x86_64 -accel "$accel" -nodefaults \
+        -no-user-config -machine q35,smm=on -m 1536 -smp 2 -vga none -display none \
+        -no-reboot -global driver=cfi.pflash01,property=secure,value=on \
+        -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OS_SB_ROOT/usr/share/OVMF/OVMF_CODE_4M.secboot.fd" \
+        -drive "if=pflash,format=raw,unit=1,file=$dir/vars.fd" \
+        -drive "file=$OS_DISK,format=raw,if=none,id=root,snapshot=${OS_SNAPSHOT:-on}" \
+        -device virtio-blk-pci,drive=root \
+        -drive "file=$results,format=raw,if=none,id=results" \
+        -device virtio-blk-pci,drive=results \
+        -drive "file=$dir/disk.img,format=raw,if=none,id=esp" \
+        -device virtio-blk-pci,drive=esp,bootindex=0 \
+        -serial "file:$log" "$@" > "$log.qemu" 2>&1
+}
+
+# os_sb_foreign_initrd OUT: the test system's initramfs with its uvirtio.ko
+# signed by a key no one enrolled (made here), as an uncompressed archive
+# appended to it (the kernel unpacks them in turn; the later file wins).
+# The guest checks its kernel said nothing of the unpacking.
+os_sb_foreign_initrd() {
+    local out=$1 dir=$WORK/os/sb/foreign ko mod
+    rm -rf "$dir" && mkdir -p "$dir/cpio"
+    mod=$(cd "$OS_ROOT" && ls lib/modules/"$KVER"/updates/dkms/uvirtio.ko) || return 1
+    openssl req -new -x509 -nodes -days 1 -subj "/CN=uvtest foreign key" -newkey rsa:2048 \
+        -keyout "$dir/foreign.key" -outform DER -out "$dir/foreign.der" > /dev/null 2>&1 || return 1
+    ko=$dir/cpio/usr/$mod
+    mkdir -p "$(dirname "$ko")"
+    # DKMS's signature off (the kernel reads the last one), then ours.
+    python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+m = b"~Module signature appended~\n"
+if d.endswith(m):
+    n = struct.unpack(">I", d[-len(m) - 4:-len(m)])[0]
+    d = d[:-len(m) - 12 - n]
+open(sys.argv[2], "wb").write(d)' "$OS_ROOT/$mod" "$ko" || return 1
+    "/usr/src/linux-headers-$KVER/scripts/sign-file" sha256 "$dir/foreign.key" \
+        "$dir/foreign.der" "$ko" || return 1
+    # The kernel looks for an archive's header at a multiple of 4 bytes,
+    # skipping zeros: pad the first out to 512.
+    cp "${OS_INITRD:-$OS_ROOT/boot/initrd.img-$KVER}" "$out" &&
+        truncate -s $((($(stat -c %s "$out") + 511) / 512 * 512)) "$out" &&
+        (cd "$dir/cpio" && find usr | cpio -o -H newc --quiet) >> "$out"
 }
 
 # -- cloud-init: README's user-data installs uvirtio at the first boot -------

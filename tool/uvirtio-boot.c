@@ -185,11 +185,13 @@ static int open_uvirtio(void)
 		else if (strstr(why, "Operation not permitted") ||
 			 strstr(why, "Key was rejected"))
 			/*
-			 * Lockdown (Secure Boot) refuses a module it cannot
-			 * verify. modprobe's own words are not repeated: its
-			 * other messages may say "unknown parameter".
+			 * Under Secure Boot the kernel refuses a module it
+			 * cannot verify: EKEYREJECTED where signatures are
+			 * enforced (Debian's), EPERM by lockdown alone.
+			 * modprobe's own words are not repeated: its other
+			 * messages may say "unknown parameter".
 			 */
-			say(LOG_ERR, "cannot load the uvirtio module: the kernel refused it (operation not permitted): under Secure Boot it must be signed with an enrolled key (mokutil --import /var/lib/dkms/mok.pub)");
+			say(LOG_ERR, "cannot load the uvirtio module: the kernel refused its signature: under Secure Boot it must be signed with an enrolled key (mokutil --import /var/lib/dkms/mok.pub)");
 		else
 			say(LOG_ERR, "cannot load the uvirtio module (modprobe uvirtio %s): is uvirtio.ko installed for kernel %s?",
 			    rc < 0 ? "did not finish" : "failed", u.release);

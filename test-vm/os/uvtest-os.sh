@@ -16,7 +16,10 @@
 # says, with that password, on QEMU's user network: the host's real VNC
 # clients look and type at each step, which the host is told of on the
 # serial port and says it has done on the second one, ttyS1),
-# uvtest.purged=1 (uvirtio's packages installed, then purged: no display).
+# uvtest.purged=1 (uvirtio's packages installed, then purged: no display),
+# uvtest.sb=1 (booted with Secure Boot on, DKMS's key enrolled),
+# uvtest.refused=1 (and the initramfs's uvirtio.ko signed with a key no
+# one enrolled: refused, the boot goes on without a display).
 set -u
 OUT=/run/uvtest/out
 rm -rf /run/uvtest && mkdir -p "$OUT"
@@ -73,6 +76,51 @@ if [ "$(arg uvtest.purged)" = 1 ]; then
     finish
 fi
 
+# -- Secure Boot: the firmware's word, the kernel's lockdown, the MOK ---------
+if [ "$(arg uvtest.sb)" = 1 ]; then
+    info "mokutil --sb-state: $(mokutil --sb-state 2>&1 | tr '\n' ' ')"
+    info "lockdown: $(cat /sys/kernel/security/lockdown 2>&1)"
+    check "mokutil --sb-state says SecureBoot enabled" \
+        sh -c 'mokutil --sb-state 2>&1 | grep -qx "SecureBoot enabled"'
+    check "the kernel is locked down (/sys/kernel/security/lockdown)" \
+        grep -Eq '\[(integrity|confidentiality)\]' /sys/kernel/security/lockdown
+    check "DKMS's key is enrolled (mokutil --test-key /var/lib/dkms/mok.pub)" \
+        sh -c 'mokutil --test-key /var/lib/dkms/mok.pub 2>&1 | grep -q "already enrolled"'
+fi
+if [ "$(arg uvtest.refused)" = 1 ]; then
+    dmesg > "$OUT/dmesg.txt"
+    check "the kernel unpacked the whole initramfs (no 'Initramfs unpacking failed')" \
+        sh -c "! grep -q 'Initramfs unpacking failed' '$OUT/dmesg.txt'"
+    check "the uvirtio module is not loaded" test ! -e /sys/module/uvirtio
+    check "no DRM device (/dev/dri/card0)" test ! -e /dev/dri/card0
+    # Debian's kernel enforces module signatures under Secure Boot.
+    check "the kernel refused it (dmesg: Loading of module with unavailable key is rejected)" \
+        grep -q 'Loading of module with unavailable key is rejected' "$OUT/dmesg.txt"
+    said=$(grep -c 'uvirtio-boot: cannot load the uvirtio module' "$OUT/dmesg.txt")
+    check "the hook said so in one line ($said)" test "$said" = 1
+    info "$(grep -m1 'uvirtio-boot: ' "$OUT/dmesg.txt")"
+    check "naming Secure Boot and mokutil --import" \
+        grep -q 'uvirtio-boot: cannot load the uvirtio module: the kernel refused its signature: under Secure Boot.*mokutil --import' \
+        "$OUT/dmesg.txt"
+    # DKMS's module without its signature (the trailer the kernel's sign-file
+    # appends: the signature, 12 bytes of its length, the magic string).
+    ko=/lib/modules/$(uname -r)/updates/dkms/uvirtio.ko
+    size=$(stat -c %s "$ko")
+    siglen=$(od -An -tu1 -j $((size - 32)) -N 4 "$ko" |
+        awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+    head -c $((size - 40 - siglen)) "$ko" > /run/uvtest/uvirtio-unsigned.ko
+    check "a copy of uvirtio.ko without its signature has no signer (modinfo)" \
+        sh -c 'test -z "$(modinfo -F signer /run/uvtest/uvirtio-unsigned.ko)"'
+    insmod /run/uvtest/uvirtio-unsigned.ko > /run/uvtest/insmod.txt 2>&1
+    info "insmod: $(cat /run/uvtest/insmod.txt)"
+    check "the kernel refuses it too: insmod says Key was rejected by service" \
+        grep -q "Key was rejected by service" /run/uvtest/insmod.txt
+    check "and its log says Loading of unsigned module is rejected" \
+        sh -c 'dmesg | grep -q "Loading of unsigned module is rejected"'
+    check "and it is still not loaded" test ! -e /sys/module/uvirtio
+    finish
+fi
+
 # -- the display, made in the initramfs --------------------------------------
 dev=$(ls -d /sys/devices/platform/uvirtio.* 2> /dev/null | head -n 1)
 check "a uvirtio device exists (${dev:-none})" test -n "$dev"
@@ -101,6 +149,11 @@ if [ -n "$HEAD2" ]; then
 fi
 uvirtio-boot list > "$OUT/list.txt" 2>&1
 while IFS= read -r l; do info "list $l"; done < "$OUT/list.txt"
+if [ "$(arg uvtest.sb)" = 1 ]; then
+    check "the uvirtio module is loaded, signed by DKMS's key (modinfo)" \
+        sh -c 'test -e /sys/module/uvirtio &&
+            test "$(modinfo -F signer uvirtio)" = "DKMS module signing key"'
+fi
 check "uvirtio-boot list shows one sticky gpu, driver-ok" \
     test "$(grep -c 'gpu(16) .* sticky .*driver-ok' "$OUT/list.txt")" = 1
 
