@@ -7,7 +7,8 @@
 # make check-debug     the same on a debug build of it (KASAN, lockdep,
 #                 kmemleak, fault injection), with the long fuzz and stress
 # make bench      measure uvirtio against QEMU's virtio-gpu-pci, -vga std and
-#                 vkms in one run: docs/benchmarks.md and docs/benchmarks.png
+#                 vkms in one run, the remote console, then the packages
+#                 (bench/packages): docs/benchmarks.md and docs/benchmarks.png
 # make demo       boot a VM at 1920x1080 and show what the guest sees
 # make vnc        build uvirtio-vnc (needs libvncserver-dev; make builds it
 #                 when that is installed)
@@ -122,6 +123,7 @@ check-debug:
 
 bench:
 	bench/bench $(if $(KERNEL),--kernel $(KERNEL))
+	bench/packages
 
 demo:
 	test-vm/demo

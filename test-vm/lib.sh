@@ -369,20 +369,27 @@ choose_accel() {
 # The kernel log of a guest must hold a whole case: 16 MiB, so that the
 # final dmesg of a long run still starts at the boot.
 LOG_BUF=log_buf_len=16M
+# What every guest's kernel command line starts with: both consoles, a
+# panic ends the boot (and, with -no-reboot, QEMU), that log buffer.
+GUEST_ARGS="console=tty0 console=ttyS0 panic=-1 $LOG_BUF"
 
 # qemu_boot LOG SECONDS KERNEL INITRD "CMDLINE" [QEMU OPTION...]: one
 # headless boot with no display device and the serial console in LOG;
 # fails on a timeout. The one QEMU command line of test-vm and bench.
+# KERNEL "-" boots the firmware instead (the QEMU OPTIONs give it and
+# what it boots; INITRD and CMDLINE unused). QEMU_MACHINE: the machine
+# type (default pc), QEMU_MEM: MiB (default 1024).
 qemu_boot() {
-    local log=$1 seconds=$2 kernel=$3 initrd=$4 cmdline=$5 accel=$ACCEL
+    local log=$1 seconds=$2 kernel=$3 initrd=$4 cmdline=$5 accel=$ACCEL direct=()
     shift 5
+    [ "$kernel" = - ] ||
+        direct=(-kernel "$kernel" -initrd "$initrd" -append "$GUEST_ARGS $cmdline")
     # Multi-threaded TCG sometimes oopses a loaded guest's early boot
     # (int3 while patching kernel text): one host thread runs both vCPUs.
     [ "$ACCEL" = tcg ] && accel=tcg,thread=single
     timeout "$seconds" qemu-system-x86_64 -accel "$accel" -nodefaults \
-        -no-user-config -machine pc -m "${QEMU_MEM:-1024}" -smp 2 -vga none \
-        -display none -no-reboot -kernel "$kernel" -initrd "$initrd" \
-        -append "console=tty0 console=ttyS0 panic=-1 $LOG_BUF $cmdline" \
+        -no-user-config -machine "${QEMU_MACHINE:-pc}" -m "${QEMU_MEM:-1024}" -smp 2 \
+        -vga none -display none -no-reboot "${direct[@]}" \
         -serial "file:$log" "$@" > "$log.qemu" 2>&1
 }
 

@@ -122,12 +122,15 @@ os_image() {
     mkdir -p "$OS_ROOT"
     rsync -aHAX --delete "$OS_BASE/" "$OS_ROOT/" || die "cannot copy the guest system"
     : > "$log"
-    os_step() { # os_step WHAT COMMAND...: one install step, logged
-        local what=$1
+    os_step() { # os_step WHAT COMMAND...: one install step, logged and timed
+        local what=$1 t0 rc
         shift
         echo "+ $*" >> "$log"
+        t0=$(date +%s.%N)
         "$@" >> "$log" 2>&1
-        result $(($? == 0)) "os-$variant/install: $what"
+        rc=$?
+        awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "# step took %.1f s\n", b - a }' >> "$log"
+        result $((rc == 0)) "os-$variant/install: $what"
     }
     [ -n "$conf" ] && printf '# uvirtio settings; the kernel command line wins\n%s\n' \
         "$conf" > "$OS_ROOT/etc/uvirtio.conf"
@@ -332,7 +335,7 @@ OS_SB_SHIM_GUID=605dab50-e046-4300-abb6-3dd810dd8b23
 # OS_SB_VARS, copied fresh for each boot.
 os_sb_setup() {
     local dir=$CACHE/secureboot d
-    need_packages mtools dosfstools fdisk
+    need_packages mtools dosfstools fdisk cpio
     enable_backports
     need_packages python3-virt-firmware
     if [ ! -e "$dir/.done" ]; then
@@ -361,12 +364,12 @@ os_sb_setup() {
 # takes PCI slots in the order given. Made without a loop mount:
 # mkfs.fat -C, mtools, sfdisk on the image file.
 os_sb_boot() {
-    local log=$1 results=$2 cmdline=$3 kver=$4 dir accel=$ACCEL
+    local log=$1 results=$2 cmdline=$3 kver=$4 dir
     shift 4
     dir=$(dirname "$log")/efi
     rm -rf "$dir" && mkdir -p "$dir"
     printf 'set timeout=0\nlinux /vmlinuz %s\ninitrd /initrd.img\nboot\n' \
-        "root=/dev/vda rw console=tty0 console=ttyS0 panic=-1 $LOG_BUF $cmdline" > "$dir/grub.cfg"
+        "$GUEST_ARGS root=/dev/vda rw $cmdline" > "$dir/grub.cfg"
     (
         set -e
         export MTOOLS_SKIP_CHECK=1
@@ -385,10 +388,8 @@ os_sb_boot() {
         rm -f "$dir/esp.img"
         cp "$OS_SB_VARS" "$dir/vars.fd"
     ) > "$dir/make.log" 2>&1 || { echo "# cannot make the EFI disk: see $dir/make.log"; return 1; }
-    [ "$ACCEL" = tcg ] && accel=tcg,thread=single
-    timeout "${UVIRTIO_OS_TIMEOUT:-600}" qemu-system-x86_64 -accel "$accel" -nodefaults \
-        -no-user-config -machine q35,smm=on -m 1536 -smp 2 -vga none -display none \
-        -no-reboot -global driver=cfi.pflash01,property=secure,value=on \
+    QEMU_MACHINE=q35,smm=on QEMU_MEM=1536 qemu_boot "$log" "${UVIRTIO_OS_TIMEOUT:-600}" - - "" \
+        -global driver=cfi.pflash01,property=secure,value=on \
         -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OS_SB_ROOT/usr/share/OVMF/OVMF_CODE_4M.secboot.fd" \
         -drive "if=pflash,format=raw,unit=1,file=$dir/vars.fd" \
         -drive "file=$OS_DISK,format=raw,if=none,id=root,snapshot=${OS_SNAPSHOT:-on}" \
@@ -396,8 +397,7 @@ os_sb_boot() {
         -drive "file=$results,format=raw,if=none,id=results" \
         -device virtio-blk-pci,drive=results \
         -drive "file=$dir/disk.img,format=raw,if=none,id=esp" \
-        -device virtio-blk-pci,drive=esp,bootindex=0 \
-        -serial "file:$log" "$@" > "$log.qemu" 2>&1
+        -device virtio-blk-pci,drive=esp,bootindex=0 "$@"
 }
 
 # os_sb_foreign_initrd OUT: the test system's initramfs with its uvirtio.ko
