@@ -41,8 +41,10 @@
  *    waits for anything but memory.
  *  - uvirtio_export_reader.qlock (spinlock) protects a reader's queue and
  *    its @gone; taken inside @lock, or alone by read() and poll().
- *  - @nr_readers is written under @lock and read without it: a flush that
- *    no one watches costs that one load.
+ *  - @nr_readers is written under @lock and read without it: a flush or
+ *    transfer that no one watches costs that one load. A transfer looks
+ *    again under @lock before it makes a shadow: none outlives the last
+ *    reader.
  *  - A reader holds a reference to the device, so the export outlives its
  *    readers whichever of the device and the reader goes first.
  */
@@ -492,6 +494,9 @@ static void uvirtio_export_transfer(struct uvirtio_export *ex,
 	u32 h;
 
 	mutex_lock(&ex->lock);
+	/* The last reader may have left since the caller looked. */
+	if (!ex->nr_readers)
+		goto out;
 	res = xa_load(&ex->res, le32_to_cpu(cmd->resource_id));
 	/* A device refuses these; the shadow keeps what it had. */
 	if (!res || !res->nr || !width || !height ||
