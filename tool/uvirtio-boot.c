@@ -109,7 +109,11 @@ static int run_helper(char *const argv[], char *err, size_t errlen)
 
 	if (err) {
 		err[0] = '\0';
-		if (pipe2(pipefd, O_CLOEXEC))
+		/*
+		 * Read once the helper is gone, without waiting: something it
+		 * started (a modprobe.d install command) may hold the pipe.
+		 */
+		if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK))
 			pipefd[0] = pipefd[1] = -1;
 	}
 	pid = fork();
