@@ -38,8 +38,8 @@ B          := build
 # The module's sources (kernel/Kbuild names its objects); not Kbuild's *.mod.c.
 KERNEL_SRC := kernel/Makefile kernel/Kbuild \
 	$(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h))
-TOOL_SRC   := tool/uvirtio-boot.c tool/cmdline.c tool/profile.c
-TOOL_HDR   := tool/cmdline.h tool/profile.h include/uapi/linux/uvirtio.h
+TOOL_SRC   := tool/uvirtio-boot.c tool/cmdline.c tool/helper.c tool/profile.c
+TOOL_HDR   := tool/cmdline.h tool/helper.h tool/profile.h include/uapi/linux/uvirtio.h
 WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 # musl keeps the static binary small; glibc -static is the fallback.
 MUSL_CC    := $(shell command -v musl-gcc 2>/dev/null)
@@ -97,14 +97,14 @@ $(B)/uvirtio-boot: $(TOOL_SRC) $(TOOL_HDR) $(B)/tool-flags | $(if $(MUSL_CC),$(B
 	$(TOOL_CC) $(TOOL_ALL_FLAGS) -o $@ $(TOOL_SRC)
 
 # kernel/edid.c is the module's own, built for the host with tool/kshim.h.
-$(B)/test-unit: tool/test-unit.c tool/cmdline.c tool/profile.c $(TOOL_HDR) \
+$(B)/test-unit: tool/test-unit.c tool/cmdline.c tool/helper.c tool/profile.c $(TOOL_HDR) \
 		kernel/edid.c kernel/edid.h tool/kshim.h dkms.conf Makefile
 	@mkdir -p $(B)
 	$(CC) -O1 -g $(WARN) -fsanitize=address,undefined -Iinclude/uapi -Itool \
 		-include tool/kshim.h -c -o $(B)/edid-host.o kernel/edid.c
 	$(CC) -O1 -g $(WARN) -fsanitize=address,undefined -Iinclude/uapi -Itool \
 		-DUVIRTIO_VERSION='"$(VERSION)"' \
-		-o $@ tool/test-unit.c tool/cmdline.c tool/profile.c $(B)/edid-host.o
+		-o $@ tool/test-unit.c tool/cmdline.c tool/helper.c tool/profile.c $(B)/edid-host.o
 
 module:
 	$(MAKE) -C kernel KDIR=$(KDIR)

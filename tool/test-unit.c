@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of uvirtio-boot's pure parts: command-line parsing, profile
- * parsing and its errors, and the ioctl structures built from a profile.
+ * parsing and its errors, the ioctl structures built from a profile, and
+ * how it runs a helper (modprobe).
  * TAP output, one assertion per fact. Run from the top of the tree.
  */
 #include <stdarg.h>
@@ -10,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
 #include "cmdline.h"
+#include "helper.h"
 #include "kshim.h"
 #include "profile.h"
 #include "../kernel/edid.h"
@@ -871,6 +874,38 @@ static void test_edid(void)
 		test_edid_case(&edid_cases[i]);
 }
 
+/* run_helper(): its status, its last line of stderr, and no waiting. */
+static void test_helper(void)
+{
+	char *two_lines[] = { "sh", "-c",
+		"echo first >&2; echo 'modprobe: ERROR: could not insert uvirtio: Key was rejected by service' >&2; exit 1",
+		NULL };
+	/* What it left holds the pipe, and there is nothing to read. */
+	char *holds[] = { "sh", "-c", "sleep 3 & exit 2", NULL };
+	char *quiet[] = { "sh", "-c", "echo out; exit 0", NULL };
+	char *missing[] = { "uvtest-no-such-helper", NULL };
+	char err[512];
+	time_t t0;
+	int rc;
+
+	rc = run_helper(two_lines, err, sizeof(err));
+	ok(rc == 1, "run_helper: the helper's exit status (%d)", rc);
+	ok(!strcmp(err, "modprobe: ERROR: could not insert uvirtio: Key was rejected by service"),
+	   "run_helper: the last line of its stderr, without its newline ('%s')",
+	   err);
+	t0 = time(NULL);
+	rc = run_helper(holds, err, sizeof(err));
+	ok(rc == 2 && !strcmp(err, "") && time(NULL) - t0 < 2,
+	   "run_helper: returns when the helper does, though what it left holds the pipe (%d, '%s', %lds)",
+	   rc, err, (long)(time(NULL) - t0));
+	rc = run_helper(quiet, err, sizeof(err));
+	ok(rc == 0 && !strcmp(err, ""),
+	   "run_helper: nothing on stderr gives \"\" (stdout is not read) (%d, '%s')",
+	   rc, err);
+	rc = run_helper(missing, err, sizeof(err));
+	ok(rc == 127, "run_helper: a helper that is not there gives 127 (%d)", rc);
+}
+
 int main(void)
 {
 	test_abi();
@@ -883,6 +918,7 @@ int main(void)
 	test_profile_set();
 	test_profile_errors();
 	test_profile_limits();
+	test_helper();
 	printf("1..%d\n", tests);
 	printf("# unit: %d passed, %d failed\n", tests - failures, failures);
 	return failures != 0;
