@@ -7,9 +7,10 @@
  * to give (UV_DEV_EXPECT), and creates the device (UV_DEV_CREATE). The device
  * is registered on the virtio bus under a platform device "uvirtio.<id>" that
  * gives the driver a DMA-capable parent. The driver's rings are created with
- * the virtio core's public API; a work item plays the device: it reads each
+ * the virtio core's public API. The module plays the device: it reads each
  * split ring through virtqueue_get_vring(), answers every request in order
- * and signals the driver with vring_interrupt().
+ * and signals the driver with vring_interrupt(), in the driver's notify
+ * call where the device's type allows it, otherwise from a work item.
  *
  * Locking:
  *  - uvirtio_lock (mutex) protects uvirtio_devices, every device's @node and
@@ -20,6 +21,9 @@
  *  - uvirtio_file.lock serialises UV_DEV_EXPECT and UV_DEV_CREATE on a file.
  *  - uvirtio_device.vqs_lock (mutex) protects the virtqueue list; the work
  *    item holds it while it touches the rings, del_vqs() while it frees them.
+ *    A driver's notify call that answers (a type's @answer_now) only tries
+ *    it: a notify may come in a commit that a dma-fence waits for, and
+ *    the work item may hold it while it allocates.
  *  - uvirtio_device.config_lock (spinlock) protects the config space, which
  *    drivers may read in atomic context.
  *  - A device type's hooks are called under the locks struct uvirtio_type
@@ -40,6 +44,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/preempt.h>
 #include <linux/reboot.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
@@ -239,7 +244,10 @@ int uvirtio_chain_read(const struct uvirtio_chain *c, u64 off, void *buf,
 	return 0;
 }
 
-enum uvirtio_answer { UVIRTIO_ANSWERED, UVIRTIO_KEPT, UVIRTIO_MALFORMED };
+enum uvirtio_answer {
+	UVIRTIO_ANSWERED, UVIRTIO_KEPT, UVIRTIO_MALFORMED,
+	UVIRTIO_LATER,		/* not in notify: the work item answers it */
+};
 
 /*
  * Answers the request at @head: the bytes written into it go in @len. A
@@ -252,14 +260,18 @@ enum uvirtio_answer { UVIRTIO_ANSWERED, UVIRTIO_KEPT, UVIRTIO_MALFORMED };
 static enum uvirtio_answer uvirtio_answer(struct uvirtio_device *udev,
 					  struct virtqueue *vq,
 					  const struct vring *vr,
-					  unsigned int head, u32 *len)
+					  unsigned int head, bool in_notify,
+					  u32 *len)
 {
 	const struct uvirtio_type *type = udev->type;
 	struct uvirtio_chain c;
 
 	*len = 0;
 	if (!uvirtio_read_chain(&udev->vdev, vr, head, &c))
-		return UVIRTIO_MALFORMED;
+		return in_notify ? UVIRTIO_LATER : UVIRTIO_MALFORMED;
+	c.in_notify = in_notify;
+	if (in_notify && !type->answer_now(udev, &c))
+		return UVIRTIO_LATER;
 	if (type && type->answer && type->answer(udev, &c, len))
 		return UVIRTIO_ANSWERED;
 	if (uvirtio_answer_expected(udev->rules, vq->name, &c, len)) {
@@ -283,11 +295,13 @@ static enum uvirtio_answer uvirtio_answer(struct uvirtio_device *udev,
  * breaks the queue, as the spec has a device do: nothing of it is
  * completed, not even with its head, which may be out of the ring, and
  * the queue is served no more until the driver resets the device; @broke
- * says so. Returns true when the driver wants an interrupt.
+ * says so. In notify (@in_notify), a request the type will not answer
+ * there, and what follows it, is left to the work item: @more says so.
+ * Returns true when the driver wants an interrupt.
  */
 static bool uvirtio_process_vq(struct uvirtio_device *udev,
-			       struct uvirtio_vq *uvq, bool *more,
-			       bool *broke)
+			       struct uvirtio_vq *uvq, bool in_notify,
+			       bool *more, bool *broke)
 {
 	struct virtio_device *vdev = &udev->vdev;
 	const struct vring *vr = virtqueue_get_vring(uvq->vq);
@@ -307,9 +321,11 @@ static bool uvirtio_process_vq(struct uvirtio_device *udev,
 		enum uvirtio_answer a;
 		u32 len;
 
+		a = uvirtio_answer(udev, uvq->vq, vr, head, in_notify, &len);
+		if (a == UVIRTIO_LATER)
+			break;
 		uvq->last_avail++;
 		taken++;
-		a = uvirtio_answer(udev, uvq->vq, vr, head, &len);
 		if (a == UVIRTIO_MALFORMED) {
 			dev_warn_ratelimited(&vdev->dev,
 					     "%s: malformed request %u: queue stopped until the driver resets the device\n",
@@ -339,19 +355,33 @@ static bool uvirtio_process_vq(struct uvirtio_device *udev,
 		 VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-static void uvirtio_work(struct work_struct *work)
+/*
+ * Serves every queue of @udev once and signals the driver: the work item,
+ * and the driver's own notify call for a type that answers there
+ * (@in_notify). Returns true when requests are left for the work item:
+ * more than a ring's worth came at once, or, in notify, one the type
+ * leaves to it or vqs_lock was busy.
+ */
+static bool uvirtio_serve(struct uvirtio_device *udev, bool in_notify)
 {
-	struct uvirtio_device *udev =
-		container_of(work, struct uvirtio_device, work);
 	struct uvirtio_vq *uvq;
 	bool requeue = false, broke = false;
 
-	mutex_lock(&udev->vqs_lock);
+	/*
+	 * Never waits for vqs_lock in notify: the work item may hold it
+	 * while it allocates, and reclaim may wait for a fence that the
+	 * notifying commit is to signal (design.md, "Answering in notify").
+	 */
+	if (!in_notify)
+		mutex_lock(&udev->vqs_lock);
+	else if (!mutex_trylock(&udev->vqs_lock))
+		return true;
 	if (READ_ONCE(udev->status) & VIRTIO_CONFIG_S_DRIVER_OK) {
 		list_for_each_entry(uvq, &udev->vqs, node) {
 			bool more;
 
-			if (!uvirtio_process_vq(udev, uvq, &more, &broke) &&
+			if (!uvirtio_process_vq(udev, uvq, in_notify, &more,
+						&broke) &&
 			    !more)
 				continue;
 			requeue |= more;
@@ -368,7 +398,15 @@ static void uvirtio_work(struct work_struct *work)
 					 VIRTIO_CONFIG_S_NEEDS_RESET);
 		virtio_config_changed(&udev->vdev);
 	}
-	if (requeue)
+	return requeue;
+}
+
+static void uvirtio_work(struct work_struct *work)
+{
+	struct uvirtio_device *udev =
+		container_of(work, struct uvirtio_device, work);
+
+	if (uvirtio_serve(udev, false))
 		queue_work(uvirtio_wq, &udev->work);
 }
 
@@ -466,9 +504,34 @@ static void uvirtio_reset(struct virtio_device *vdev)
 		udev->type->reset(udev);
 }
 
+/*
+ * Whether the caller of notify may sleep, as answering there takes the
+ * type's mutexes. Kernels without CONFIG_PREEMPT_COUNT cannot tell: they
+ * get the work item. So does a panic's notify (drm_panic), which never
+ * sleeps.
+ */
+static bool uvirtio_notify_may_sleep(void)
+{
+	return in_task() && preemptible() && !oops_in_progress;
+}
+
+/*
+ * A type with @answer_now has its requests answered in the driver's own
+ * notify call, as a device that answers at once: complete when
+ * virtqueue_notify() returns, no work item to wake, no second CPU to wait
+ * for. design.md ("Answering in notify") gives the driver's notify paths
+ * this relies on. The work item answers the rest: any other type, a caller
+ * that may not sleep, the requests @answer_now leaves to it and what
+ * follows them, and whatever comes while it holds vqs_lock.
+ */
 static bool uvirtio_notify(struct virtqueue *vq)
 {
-	queue_work(uvirtio_wq, &to_uvirtio(vq->vdev)->work);
+	struct uvirtio_device *udev = to_uvirtio(vq->vdev);
+
+	if (udev->type && udev->type->answer_now &&
+	    uvirtio_notify_may_sleep() && !uvirtio_serve(udev, true))
+		return true;
+	queue_work(uvirtio_wq, &udev->work);
 	return true;
 }
 
@@ -548,8 +611,12 @@ int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 
 static void uvirtio_synchronize_cbs(struct virtio_device *vdev)
 {
-	/* Callbacks run only from the work item. */
-	flush_work(&to_uvirtio(vdev)->work);
+	struct uvirtio_device *udev = to_uvirtio(vdev);
+
+	/* Callbacks run from the work item and in notify, under vqs_lock. */
+	flush_work(&udev->work);
+	mutex_lock(&udev->vqs_lock);
+	mutex_unlock(&udev->vqs_lock);
 }
 
 static u64 uvirtio_get_features(struct virtio_device *vdev)
@@ -1177,6 +1244,8 @@ static int __init uvirtio_init(void)
 {
 	int ret;
 
+	if (UVIRTIO_LIMIT_BUILD)
+		pr_info("uvirtio: the benchmark's limit build, not for use\n");
 	uvirtio_wq = alloc_workqueue("uvirtio", WQ_UNBOUND | WQ_HIGHPRI, 0);
 	if (!uvirtio_wq)
 		return -ENOMEM;

@@ -36,9 +36,12 @@
  * Locking:
  *  - uvirtio_export.lock (mutex) protects @res (with each resource's
  *    shadow), @shadow_bytes, @scan, @readers and @gone.
- *    The work item takes it, under the core's vqs_lock, for the commands
- *    above; a reader for attaching, leaving and copying. Nothing under it
- *    waits for anything but memory.
+ *    The device's answers take it, under the core's vqs_lock, for the
+ *    commands above, some in the driver's notify call; a reader for
+ *    attaching, leaving and copying. Nothing under it allocates memory
+ *    that may be reclaimed for, faults or waits: notify may be called in
+ *    a commit that a dma-fence waits for, even from reclaim (design.md,
+ *    "Answering in notify").
  *  - uvirtio_export_reader.qlock (spinlock) protects a reader's queue and
  *    its @gone; taken inside @lock, or alone by read() and poll().
  *  - @nr_readers is written under @lock and read without it: a flush or
@@ -313,24 +316,29 @@ static void uvirtio_export_read_res(const struct uvirtio_export_res *res,
 }
 
 /*
- * Gives @res a shadow, its pixels as its pages hold them now, if the
- * shadows stay within UVIRTIO_EXPORT_SHADOW_MAX. Under ex->lock.
+ * Whether @res may be given a shadow: the shadows stay within
+ * UVIRTIO_EXPORT_SHADOW_MAX. Under ex->lock.
  */
-static bool uvirtio_export_shadow(struct uvirtio_export *ex,
-				  struct uvirtio_export_res *res)
+static bool uvirtio_export_shadow_fits(const struct uvirtio_export *ex,
+				       const struct uvirtio_export_res *res)
 {
 	u64 bytes = uvirtio_export_res_bytes(res);
 
-	if (res->shadow)
-		return true;
-	if (!bytes || ex->shadow_bytes + bytes > UVIRTIO_EXPORT_SHADOW_MAX)
-		return false;
-	res->shadow = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
-	if (!res->shadow)
-		return false;
+	return bytes && ex->shadow_bytes + bytes <= UVIRTIO_EXPORT_SHADOW_MAX;
+}
+
+/*
+ * Gives @res the shadow @shadow, allocated by the caller for it, filled
+ * with its pixels as its pages hold them now. Under ex->lock.
+ */
+static void uvirtio_export_shadow(struct uvirtio_export *ex,
+				  struct uvirtio_export_res *res, u8 *shadow)
+{
+	u64 bytes = uvirtio_export_res_bytes(res);
+
+	res->shadow = shadow;
 	ex->shadow_bytes += bytes;
 	uvirtio_export_read_res(res, 0, res->shadow, bytes);
-	return true;
 }
 
 /* ---- the driver's commands ---- */
@@ -344,15 +352,18 @@ static void uvirtio_export_create(struct uvirtio_export *ex,
 
 	if (!id)
 		return;
+	/* Nothing is allocated under ex->lock: the slot is reserved first. */
 	res = kzalloc(sizeof(*res), GFP_KERNEL);
-	if (!res)
+	if (!res || xa_reserve(&ex->res, id, GFP_KERNEL)) {
+		kfree(res);
 		return;
+	}
 	res->format = le32_to_cpu(cmd->format);
 	res->width = le32_to_cpu(cmd->width);
 	res->height = le32_to_cpu(cmd->height);
 	mutex_lock(&ex->lock);
 	/* An id the driver did not unref first: the new resource replaces it. */
-	old = xa_store(&ex->res, id, res, GFP_KERNEL);
+	old = xa_store(&ex->res, id, res, GFP_NOWAIT);
 	if (xa_is_err(old))
 		old = res;
 	else
@@ -478,10 +489,37 @@ static void uvirtio_export_scanout(struct uvirtio_export *ex,
 }
 
 /*
+ * The resource a TRANSFER_TO_HOST_2D copies into, if a device takes it
+ * (a device refuses the others; the shadow keeps what it had) and a
+ * reader is attached. Under ex->lock.
+ */
+static struct uvirtio_export_res *
+uvirtio_export_transfer_res(struct uvirtio_export *ex,
+			    const struct virtio_gpu_transfer_to_host_2d *cmd)
+{
+	u32 x = le32_to_cpu(cmd->r.x), y = le32_to_cpu(cmd->r.y);
+	u32 width = le32_to_cpu(cmd->r.width);
+	u32 height = le32_to_cpu(cmd->r.height);
+	struct uvirtio_export_res *res;
+
+	/* The last reader may have left since the caller looked. */
+	if (!ex->nr_readers)
+		return NULL;
+	res = xa_load(&ex->res, le32_to_cpu(cmd->resource_id));
+	if (!res || !res->nr || !width || !height ||
+	    (u64)x + width > res->width || (u64)y + height > res->height)
+		return NULL;
+	return res;
+}
+
+/*
  * A rectangle of a resource the driver gives the device: into its shadow,
  * made now if it has none, as QEMU copies it (row h of the rectangle from
  * @offset + h * the resource's stride of its backing). Only while a
- * reader is attached.
+ * reader is attached. A shadow is allocated with ex->lock dropped, which
+ * is never held across an allocation; only this path, under the core's
+ * vqs_lock, adds resources or their shadows, so the resource is the same
+ * when the lock is taken again, unless the last reader left meanwhile.
  */
 static void uvirtio_export_transfer(struct uvirtio_export *ex,
 				    const struct virtio_gpu_transfer_to_host_2d *cmd)
@@ -489,19 +527,30 @@ static void uvirtio_export_transfer(struct uvirtio_export *ex,
 	u32 x = le32_to_cpu(cmd->r.x), y = le32_to_cpu(cmd->r.y);
 	u32 width = le32_to_cpu(cmd->r.width);
 	u32 height = le32_to_cpu(cmd->r.height);
-	u64 offset = le64_to_cpu(cmd->offset), stride;
+	u64 offset = le64_to_cpu(cmd->offset), stride, bytes = 0;
 	struct uvirtio_export_res *res;
+	u8 *shadow = NULL;
 	u32 h;
 
 	mutex_lock(&ex->lock);
-	/* The last reader may have left since the caller looked. */
-	if (!ex->nr_readers)
-		goto out;
-	res = xa_load(&ex->res, le32_to_cpu(cmd->resource_id));
-	/* A device refuses these; the shadow keeps what it had. */
-	if (!res || !res->nr || !width || !height ||
-	    (u64)x + width > res->width || (u64)y + height > res->height ||
-	    !uvirtio_export_shadow(ex, res))
+	res = uvirtio_export_transfer_res(ex, cmd);
+	if (res && !res->shadow && uvirtio_export_shadow_fits(ex, res))
+		bytes = uvirtio_export_res_bytes(res);
+	mutex_unlock(&ex->lock);
+	if (bytes) {
+		shadow = kvmalloc(bytes, GFP_KERNEL | __GFP_NOWARN);
+		if (!shadow)
+			return;
+	}
+	mutex_lock(&ex->lock);
+	res = uvirtio_export_transfer_res(ex, cmd);
+	if (res && !res->shadow && shadow &&
+	    uvirtio_export_res_bytes(res) == bytes &&
+	    uvirtio_export_shadow_fits(ex, res)) {
+		uvirtio_export_shadow(ex, res, shadow);
+		shadow = NULL;
+	}
+	if (!res || !res->shadow)
 		goto out;
 	stride = (u64)res->width * UVIRTIO_EXPORT_CPP;
 	for (h = 0; h < height; h++)
@@ -511,6 +560,7 @@ static void uvirtio_export_transfer(struct uvirtio_export *ex,
 					(size_t)width * UVIRTIO_EXPORT_CPP);
 out:
 	mutex_unlock(&ex->lock);
+	kvfree(shadow);
 }
 
 /* The rectangle of a resource flushed: the damage of each head showing it. */
@@ -539,8 +589,26 @@ static void uvirtio_export_flush(struct uvirtio_export *ex,
 }
 
 /*
+ * Whether command @cmd may be answered in the driver's notify call: not
+ * those for which export allocates (a resource, its extents, a shadow).
+ */
+bool uvirtio_export_command_now(struct uvirtio_export *ex,
+				const union uvirtio_gpu_cmd *cmd)
+{
+	switch (le32_to_cpu(cmd->hdr.type)) {
+	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D:
+	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
+		return false;
+	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
+		return !READ_ONCE(ex->nr_readers);
+	}
+	return true;
+}
+
+/*
  * A command of the driver's control queue, @n bytes of it read into @cmd,
- * before it is answered. Called from the work item, vqs_lock held.
+ * before it is answered. Called with vqs_lock held, from the work item
+ * or, when uvirtio_export_command_now() says so, in notify.
  */
 void uvirtio_export_command(struct uvirtio_export *ex,
 			    const struct uvirtio_chain *c,
@@ -577,7 +645,12 @@ void uvirtio_export_command(struct uvirtio_export *ex,
 					       type == VIRTIO_GPU_CMD_SET_SCANOUT_BLOB);
 		break;
 	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
-		if (READ_ONCE(ex->nr_readers) && n >= sizeof(cmd->transfer_2d))
+		/*
+		 * A reader that came after uvirtio_export_command_now() let
+		 * this one be answered in notify gets its shadow at the next.
+		 */
+		if (READ_ONCE(ex->nr_readers) && !c->in_notify &&
+		    n >= sizeof(cmd->transfer_2d))
 			uvirtio_export_transfer(ex, &cmd->transfer_2d);
 		break;
 	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:

@@ -31,6 +31,8 @@ void uvirtio_export_free(struct uvirtio_export *ex);
 void uvirtio_export_command(struct uvirtio_export *ex,
 			    const struct uvirtio_chain *c,
 			    const union uvirtio_gpu_cmd *cmd, u32 n);
+bool uvirtio_export_command_now(struct uvirtio_export *ex,
+				const union uvirtio_gpu_cmd *cmd);
 void uvirtio_export_reset(struct uvirtio_export *ex);
 void uvirtio_export_removed(struct uvirtio_export *ex);
 int uvirtio_export_open(struct uvirtio_export *ex, u32 head);

@@ -424,7 +424,8 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 
 	if (!n)
 		return false;
-	uvirtio_export_command(g->export, c, &cmd, n);
+	if (!UVIRTIO_LIMIT_BUILD)
+		uvirtio_export_command(g->export, c, &cmd, n);
 	switch (le32_to_cpu(cmd.hdr.type)) {
 	case VIRTIO_GPU_CMD_SET_SCANOUT:
 	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
@@ -451,7 +452,27 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 		*len = uvirtio_gpu_edid(udev, c, &cmd.get_edid);
 		return true;
 	}
+	if (UVIRTIO_LIMIT_BUILD) {
+		*len = uvirtio_gpu_reply(c, &cmd.hdr, VIRTIO_GPU_RESP_OK_NODATA,
+					 NULL, 0);
+		return true;
+	}
 	return false;
+}
+
+/*
+ * In notify, every command but those for which export allocates (the
+ * limit build exports nothing).
+ */
+static bool uvirtio_gpu_answer_now(struct uvirtio_device *udev,
+				   const struct uvirtio_chain *c)
+{
+	union uvirtio_gpu_cmd cmd;
+
+	if (UVIRTIO_LIMIT_BUILD)
+		return true;
+	return !uvirtio_gpu_read_cmd(c, &cmd) ||
+	       uvirtio_export_command_now(to_gpu(udev)->export, &cmd);
 }
 
 /* Every command gets a response: RESP_OK_NODATA, its fence echoed. */
@@ -829,4 +850,5 @@ const struct uvirtio_type uvirtio_gpu_type = {
 	.unplug		= uvirtio_gpu_unplug,
 	.unplugged	= uvirtio_gpu_unplugged,
 	.removed	= uvirtio_gpu_removed,
+	.answer_now	= uvirtio_gpu_answer_now,
 };

@@ -84,6 +84,19 @@ struct uvirtio_device {
 	bool unplug_wait;		/* removal waits for ->unplugged */
 };
 
+/*
+ * The benchmark's limit build (Kbuild: UVIRTIO_LIMIT=1, which only
+ * bench/bench sets; never a module users install): its gpu answers every
+ * request in ->answer, all of them in notify, with no expectations tried
+ * and nothing exported. What virtio_gpu does with the fastest device it
+ * can have.
+ */
+#ifdef UVIRTIO_LIMIT
+#define UVIRTIO_LIMIT_BUILD	true
+#else
+#define UVIRTIO_LIMIT_BUILD	false
+#endif
+
 /* One descriptor of a request, in CPU byte order. */
 struct uvirtio_desc {
 	u64 addr;
@@ -93,7 +106,8 @@ struct uvirtio_desc {
 
 /*
  * A request: where it is (uvirtio_chain_read() reads all of it), its first
- * descriptors, and its first writable one.
+ * descriptors, its first writable one, and whether it is being answered
+ * in notify.
  */
 struct uvirtio_chain {
 	struct virtio_device *vdev;
@@ -103,6 +117,7 @@ struct uvirtio_chain {
 	struct uvirtio_desc d[UVIRTIO_MAX_BLOCKS];
 	bool has_write;
 	struct uvirtio_desc write;
+	bool in_notify;		/* answered in the driver's notify call */
 };
 
 /**
@@ -119,12 +134,12 @@ struct uvirtio_chain {
  * @release: frees @type_data; called when the device is released
  * @answer: answers a request before the expectations are tried; returns
  *	true when it did, with the bytes written in @len. Called from the
- *	work item, with vqs_lock held.
+ *	work item or in notify (@answer_now), with vqs_lock held.
  * @check_reply: an expectation wrote @len bytes into request @c: makes
- *	the fields the driver trusts in them safe. Work item, vqs_lock held.
+ *	the fields the driver trusts in them safe. As @answer.
  * @unanswered: the answer to a request that nothing answered: returns the
  *	bytes written. Without it the request completes empty, or is kept
- *	when it is only writable (a receive buffer). Work item, vqs_lock held.
+ *	when it is only writable (a receive buffer). As @answer.
  * @config_read: the driver read @len bytes of config space at @offset.
  *	Called with config_lock held (atomic context).
  * @config_written: the driver wrote @len bytes of config space at
@@ -139,6 +154,11 @@ struct uvirtio_chain {
  *	without locks, every 20 ms, until it holds or the removal's deadline.
  * @removed: the device is unregistered: its driver is gone and no other
  *	will bind. Called without locks, before the last reference may go.
+ * @answer_now: whether request @c may be answered in the driver's notify
+ *	call (design.md, "Answering in notify"): only if answering it
+ *	allocates nothing and waits for nothing but locks that are never
+ *	held across either. A type without it is answered by the work item
+ *	only. Called in notify, with vqs_lock held.
  */
 struct uvirtio_type {
 	u32 device_id;
@@ -159,6 +179,8 @@ struct uvirtio_type {
 	bool (*unplug)(struct uvirtio_device *udev);
 	bool (*unplugged)(struct uvirtio_device *udev);
 	void (*removed)(struct uvirtio_device *udev);
+	bool (*answer_now)(struct uvirtio_device *udev,
+			   const struct uvirtio_chain *c);
 };
 
 extern const struct uvirtio_type uvirtio_gpu_type;
