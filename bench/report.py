@@ -7,8 +7,11 @@ plot of the flip and cursor rates (gnuplot).
 usage: report.py OUT.md OUT.png KEY=VALUE... [results=KERNEL:RESULTS...]
                  [remote=KERNEL:REMOTE]
 RESULTS lines: "PATH N KIND WORDS..." as bench/bench writes them; one
-table per kernel, in the order given; the targets are judged on the
-first kernel's. REMOTE lines: "SERVER N SIZE SCREEN KEY VALUE" (or
+table per kernel, in the order given, with its profile (perf) after it;
+the first targets are judged on the first kernel's figures, those
+against the limit build (path "limit": uvirtio built to answer every
+request in notify, for the benchmark only) on every kernel that ran it.
+REMOTE lines: "SERVER N SIZE SCREEN KEY VALUE" (or
 "... KEY none REASON"), the remote console's figures, in a section of
 their own (markers REMOTE_BEGIN and REMOTE_END): each part of the file
 is written only by a run that has its figures.
@@ -29,14 +32,62 @@ SERVER_TITLES = {
     "x11vnc": "x11vnc (uvirtio; same Xorg, fbcon by -rawfb)",
     "qemu-vnc": "QEMU's -vnc (virtio-gpu-pci)",
 }
-PATHS = ["uvirtio", "virtio-gpu-pci", "bochs", "vkms"]
+PATHS = ["uvirtio", "limit", "virtio-gpu-pci", "bochs", "vkms"]
 TITLES = {
     "uvirtio": "uvirtio",
+    "limit": "limit build (bench only)",
     "virtio-gpu-pci": "QEMU virtio-gpu-pci",
     "bochs": "QEMU -vga std (bochs)",
     "vkms": "vkms",
 }
 CURSORS = ["legacy_move", "legacy_image", "atomic_move", "atomic_image"]
+
+# The figures compared with the limit build's. Rates, higher is better:
+# (metric, the row's words, the target's words); a share of the limit's.
+LIMIT_RATES = [
+    ("flip 1024x768", "flips per second at 1024x768", "flips at 1024x768"),
+    ("flip 1920x1080", "flips per second at 1920x1080", "flips at 1920x1080"),
+    ("cursor legacy_image", "cursor legacy image changes per second",
+     "cursor legacy image changes"),
+    ("cursor atomic_image", "cursor atomic image changes per second",
+     "cursor atomic image changes"),
+]
+# Times, lower is better: (metric, words, what a path without it lacks);
+# ms above the limit's.
+LIMIT_TIMES = [
+    ("card_ms", "device ready to /dev/dri/card0", "time to card0"),
+    ("ready_ms", "device ready to card0 and fb0", "device-ready run"),
+]
+# The targets against the limit build, and on uvirtio's profile.
+LIMIT_SHARE = 0.95
+LIMIT_ABOVE_MS = 2
+OWN_CPU_SHARE = 0.05
+
+# The profile: one second of flips at this size under perf.
+PROFILE_SIZE = "1024x768"
+# Symbols of an idle CPU (a part of the name): not a flip's CPU time.
+IDLE = ["default_idle", "native_safe_halt", "pv_native_safe_halt", "arch_cpu_idle",
+        "cpuidle", "acpi_idle", "mwait_idle", "intel_idle", "poll_idle", "do_idle",
+        "cpu_startup_entry", "default_idle_call"]
+# The scheduler's kernel symbols (a part of the name).
+SCHEDULER = ["schedule", "switch_to", "task_switch", "wake_up", "ttwu", "enqueue_",
+             "dequeue_", "pick_next", "update_curr", "_fair", "select_task_rq",
+             "load_balance", "sched_balance", "newidle", "psi_"]
+VIRTIO_DSOS = ["[virtio_ring]", "[virtio]", "[virtio_pci]", "[virtio_pci_modern_dev]",
+               "[virtio_pci_legacy_dev]"]
+# A symbol's group: the first whose rule (DSO, SYMBOL) holds, in this order.
+GROUPS = [
+    ("uvirtio", lambda dso, sym: dso == "[uvirtio]"),
+    ("virtio_gpu", lambda dso, sym: dso == "[virtio_gpu]" or sym.startswith("virtio_gpu_")),
+    ("DRM core", lambda dso, sym: dso.startswith(("[drm", "[ttm")) or
+     sym.startswith(("drm_", "ttm_"))),
+    ("virtio ring", lambda dso, sym: dso in VIRTIO_DSOS or
+     sym.startswith(("vring_", "virtqueue_", "virtio_"))),
+    ("scheduler", lambda dso, sym: dso == "[kernel.kallsyms]" and
+     any(s in sym for s in SCHEDULER)),
+    ("other", lambda dso, sym: True),
+]
+TOP_SYMBOLS = 8
 
 
 def pairs(words):
@@ -44,10 +95,15 @@ def pairs(words):
     return dict(zip(words[0::2], words[1::2]))
 
 
+def group(dso, sym):
+    return next(g for g, rule in GROUPS if rule(dso, sym))
+
+
 def read(path):
-    """fig[path][metric] = [values...]; notes[path][metric] = reason."""
+    """fig[path][metric] = [values...]; notes[path][metric] = reason;
+    prof[path][(SYMBOL, DSO)] = busy samples, summed over the boots."""
     fig, notes, sizes, mods = {}, {}, {}, {}
-    mem = {}
+    mem, samples, syms = {}, {}, {}
 
     def add(p, metric, value):
         fig.setdefault(p, {}).setdefault(metric, []).append(value)
@@ -72,6 +128,16 @@ def read(path):
             for m in rest[1:]:
                 name, _, size = m.partition(":")
                 mods[name] = int(size)
+        elif rest[0] == "profile" and len(rest) > 2:
+            if rest[2] == "none":
+                notes.setdefault(p, {})["profile"] = " ".join(rest[3:]) or "failed"
+            elif rest[1] == PROFILE_SIZE and rest[2] == "samples" and len(rest) > 3:
+                samples[(p, n)] = int(rest[3])
+        elif rest[0] == "profile_sym" and len(rest) > 5 and rest[1] == PROFILE_SIZE:
+            sym = " ".join(rest[5:])
+            for mark in ("[k] ", "[.] "):
+                sym = sym.removeprefix(mark)
+            syms.setdefault((p, n), []).append((float(rest[2]), rest[4], sym))
         elif rest[0] == "report":
             notes.setdefault(p, {})["report"] = "a kernel report in the guest log"
         elif rest[0] == "bench" and len(rest) > 2:
@@ -119,7 +185,14 @@ def read(path):
         add(p, "slab_kb", a["SUnreclaim"] - m["SUnreclaim"])
         if "Shmem" in m and "Shmem" in a:
             add(p, "shmem_kb", a["Shmem"] - m["Shmem"])
-    return fig, notes, sizes, mods
+    # A boot's symbols weigh by its samples; idle is left out.
+    prof = {}
+    for (p, n), lst in syms.items():
+        for pct, dso, sym in lst:
+            if pct > 0 and samples.get((p, n)) and not any(i in sym for i in IDLE):
+                d = prof.setdefault(p, {})
+                d[(sym, dso)] = d.get((sym, dso), 0) + pct * samples[(p, n)] / 100
+    return fig, notes, sizes, mods, prof
 
 
 def fmt(v, digits):
@@ -128,10 +201,15 @@ def fmt(v, digits):
     return f"{v:,.{digits}f}"
 
 
+def missing(notes, p, metric):
+    """n/a, and why where the run said."""
+    return "n/a" + (f" ({notes[p][metric]})" if metric in notes.get(p, {}) else "")
+
+
 def cell(fig, notes, p, metric, digits=0):
     vals = fig.get(p, {}).get(metric)
     if not vals:
-        return "n/a" + (f" ({notes[p][metric]})" if metric in notes.get(p, {}) else "")
+        return missing(notes, p, metric)
     med = statistics.median(vals)
     if len(vals) == 1:
         return fmt(med, digits)
@@ -145,8 +223,8 @@ def median(fig, p, metric):
 
 def table(kernel, results, lines, targets):
     """The figures of one kernel's run as Markdown lines; its plot data."""
-    fig, notes, sizes, mods = read(results)
-    paths = [p for p in PATHS if p in fig or p in notes]
+    fig, notes, sizes, mods, prof = read(results)
+    paths = [p for p in PATHS if p in fig or p in notes or p in prof]
     rows = []
 
     def row(label, metric, digits=0):
@@ -185,6 +263,20 @@ def table(kernel, results, lines, targets):
         "resize_frame_ms", 1)
     row("resize to 1280x720: ms until the resize command returned", "resize_cmd_ms", 1)
 
+    def against(label, metric, show):
+        lim = median(fig, "limit", metric)
+        vals = [median(fig, p, metric) for p in paths]
+        rows.append(f"| {label} | " + " | ".join(
+            "n/a" if v is None or lim is None else show(v, lim) for v in vals) + " |")
+
+    if "limit" in fig:
+        for metric, words, _ in LIMIT_RATES:
+            against(f"{words}, share of the limit build's", metric,
+                    lambda v, lim: f"{v / lim:.2f}" if lim else "n/a")
+        for metric, words, _ in LIMIT_TIMES:
+            against(f"{words}, ms above the limit build's", metric,
+                    lambda v, lim: f"{v - lim:+.1f}")
+
     lines.append(f"### Guest kernel {kernel}")
     lines.append("")
     lines.append("| | " + " | ".join(TITLES[p] for p in paths) + " |")
@@ -195,6 +287,32 @@ def table(kernel, results, lines, targets):
             lines.append(f"\n**{TITLES[p]}: a kernel report in a guest log; its figures "
                          "are suspect** (bench/bench printed it).")
     lines.append("")
+
+    # The profile: busy samples per group, and the top symbols.
+    busy = {p: sum(prof[p].values()) for p in paths if prof.get(p)}
+    share = {p: {g: 0 for g, _ in GROUPS} for p in busy}
+    for p in busy:
+        for (sym, dso), v in prof[p].items():
+            share[p][group(dso, sym)] += v / busy[p]
+    if busy or any("profile" in notes.get(p, {}) for p in paths):
+        lines.append("| share of a flip's guest CPU time (perf, 1 s of flips at "
+                     f"{PROFILE_SIZE}, idle left out) | " +
+                     " | ".join(TITLES[p] for p in paths) + " |")
+        lines.append("|---|" + "---|" * len(paths))
+        for g, _ in GROUPS:
+            lines.append(f"| {g} | " + " | ".join(
+                f"{100 * share[p][g]:.1f}%" if p in busy else missing(notes, p, "profile")
+                for p in paths) + " |")
+        lines.append("| busy samples | " + " | ".join(
+            fmt(busy[p], 0) if p in busy else missing(notes, p, "profile")
+            for p in paths) + " |")
+        lines.append("")
+        for p in busy:
+            top = sorted(prof[p].items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_SYMBOLS]
+            lines.append(f"Top symbols, {TITLES[p]}: " + ", ".join(
+                f"`{sym}` ({group(dso, sym)}) {100 * v / busy[p]:.1f}%"
+                for (sym, dso), v in top))
+            lines.append("")
 
     # A size the run did not give is missing, not 0.
     tool = sizes.get("tool_bytes")
@@ -216,8 +334,6 @@ def table(kernel, results, lines, targets):
     size("growth from `--add uvirtio`, gzip -9", sizes.get("gzip_growth_bytes"))
     size("of which uvirtio's own files, gzip -9", sizes.get("gzip_own_bytes"))
     lines.append("")
-    if not targets:
-        return fig, paths
 
     def target(text, ok, measured):
         lines.append(f"| {text} | {measured} | {'met' if ok else '**missed**'} |")
@@ -230,43 +346,68 @@ def table(kernel, results, lines, targets):
         reason = notes.get(p, {}).get(metric)
         return f"no {p} {what}" + (f" ({reason})" if reason else "")
 
-    lines.append(f"| target (on {kernel}) | measured | |")
-    lines.append("|---|---|---|")
-    for size in ("1024x768", "1920x1080"):
-        text = f"flips at {size} at least 10x virtio-gpu-pci's"
-        u, v = median(fig, "uvirtio", "flip " + size), median(fig, "virtio-gpu-pci", "flip " + size)
-        if u is not None and v is not None:
-            target(text, u >= 10 * v, (f"{u / v:.1f}x" if v else "inf") +
+    def versus(text, metric, what, a, b, ok, show):
+        """A target on the medians of metric of paths a and b."""
+        x, y = median(fig, a, metric), median(fig, b, metric)
+        if x is not None and y is not None:
+            target(text, ok(x, y), show(x, y))
+        else:
+            no_data(text, *[none_of(p, metric, what) for p, v in ((a, x), (b, y)) if v is None])
+
+    if targets:
+        lines.append(f"| target (on {kernel}) | measured | |")
+        lines.append("|---|---|---|")
+        for size in ("1024x768", "1920x1080"):
+            versus(f"flips at {size} at least 10x virtio-gpu-pci's", "flip " + size,
+                   f"flips at {size}", "uvirtio", "virtio-gpu-pci", lambda u, v: u >= 10 * v,
+                   lambda u, v: (f"{u / v:.1f}x" if v else "inf") +
                    f" ({fmt(u, 0)} against {fmt(v, 0)})")
+            text = f"no uvirtio flip at {size} bound by a timeout"
+            if fig.get("uvirtio", {}).get("longest " + size):
+                slow = fig["uvirtio"]["slow " + size][0]
+                longest = max(fig["uvirtio"]["longest " + size])
+                target(text, slow == 0, f"longest {longest:.1f} ms, {slow} of 40 ms or more")
+            else:
+                no_data(text, none_of("uvirtio", "flip " + size, f"flips at {size}"))
+        text = "uvirtio's device ready under 20 ms"
+        r = fig.get("uvirtio", {}).get("ready_ms")
+        if r:
+            target(text, max(r) < 20,
+                   f"median {statistics.median(r):.1f} ms, at most {max(r):.1f} ms")
         else:
-            no_data(text, *[none_of(p, "flip " + size, f"flips at {size}")
-                            for p, x in (("uvirtio", u), ("virtio-gpu-pci", v)) if x is None])
-        text = f"no uvirtio flip at {size} bound by a timeout"
-        if fig.get("uvirtio", {}).get("longest " + size):
-            slow = fig["uvirtio"]["slow " + size][0]
-            longest = max(fig["uvirtio"]["longest " + size])
-            target(text, slow == 0, f"longest {longest:.1f} ms, {slow} of 40 ms or more")
+            no_data(text, none_of("uvirtio", "ready_ms", "device-ready run"))
+        text = "`uvirtio-boot` under 64 KiB, static"
+        if tool is not None:
+            target(text, tool < 65536, f"{tool / 1024:.1f} KiB")
         else:
-            no_data(text, none_of("uvirtio", "flip " + size, f"flips at {size}"))
-    text = "uvirtio's device ready under 20 ms"
-    r = fig.get("uvirtio", {}).get("ready_ms")
-    if r:
-        target(text, max(r) < 20,
-               f"median {statistics.median(r):.1f} ms, at most {max(r):.1f} ms")
-    else:
-        no_data(text, none_of("uvirtio", "ready_ms", "device-ready run"))
-    text = "`uvirtio-boot` under 64 KiB, static"
-    if tool is not None:
-        target(text, tool < 65536, f"{tool / 1024:.1f} KiB")
-    else:
-        no_data(text, "no size of uvirtio-boot")
-    text = "initramfs growth without the kernel's own modules under 128 KiB"
-    if own is not None:
-        target(text, own < 131072, f"{own / 1024:.1f} KiB")
-    else:
-        no_data(text, *(["no initramfs growth"] if growth is None else []) +
-                (["no size of the kernel's own modules"] if drm is None else []))
-    lines.append("")
+            no_data(text, "no size of uvirtio-boot")
+        text = "initramfs growth without the kernel's own modules under 128 KiB"
+        if own is not None:
+            target(text, own < 131072, f"{own / 1024:.1f} KiB")
+        else:
+            no_data(text, *(["no initramfs growth"] if growth is None else []) +
+                    (["no size of the kernel's own modules"] if drm is None else []))
+        lines.append("")
+    if "limit" in paths:
+        lines.append(f"| target against the limit build (on {kernel}) | measured | |")
+        lines.append("|---|---|---|")
+        for metric, _, what in LIMIT_RATES:
+            versus(f"{what} at least {LIMIT_SHARE:.0%} of the limit build's",
+                   metric, what, "uvirtio", "limit", lambda u, lim: u >= LIMIT_SHARE * lim,
+                   lambda u, lim: (f"{u / lim:.0%}" if lim else "inf") +
+                   f" ({fmt(u, 0)} against {fmt(lim, 0)})")
+        for metric, words, what in LIMIT_TIMES:
+            versus(f"{words} at most {LIMIT_ABOVE_MS:g} ms above the limit build's",
+                   metric, what, "uvirtio", "limit", lambda u, lim: u - lim <= LIMIT_ABOVE_MS,
+                   lambda u, lim: f"{u - lim:+.1f} ms ({u:.1f} against {lim:.1f})")
+        text = f"uvirtio's own symbols under {OWN_CPU_SHARE:.0%} of a flip's guest CPU time"
+        if "uvirtio" in busy:
+            own_cpu = share["uvirtio"]["uvirtio"]
+            target(text, own_cpu < OWN_CPU_SHARE,
+                   f"{100 * own_cpu:.1f}% of {fmt(busy['uvirtio'], 0)} busy samples")
+        else:
+            no_data(text, none_of("uvirtio", "profile", "profile"))
+        lines.append("")
     return fig, paths
 
 

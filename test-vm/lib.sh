@@ -298,7 +298,7 @@ SAMPLE_ABSENT="the 2020 sample is not beside this tree"
 # that an installed, maybe older 90uvirtio is not used and nothing is
 # written outside the build folder. The dracut modules find the tool,
 # profiles and guest programs through UVIRTIO_BOOT, UVIRTIO_PROFILES,
-# UVTEST_BIN, UVTEST_LIB and UVBENCH.
+# UVTEST_BIN, UVTEST_LIB, UVBENCH and UVBENCH_LIMIT.
 dracut_image() {
     local out=$1 modules=$2 base=$WORK/dracut f
     shift 2
@@ -318,6 +318,7 @@ dracut_image() {
     dracutbasedir=$base UVIRTIO_BOOT=${UVIRTIO_BOOT:-$SRC/build/uvirtio-boot} \
         UVIRTIO_PROFILES=${UVIRTIO_PROFILES:-$SRC/profiles} UVTEST_BIN=$BIN \
         UVTEST_LIB=$SRC/test-vm/guest/uvtest-lib.sh UVBENCH=${UVBENCH-} \
+        UVBENCH_LIMIT=${UVBENCH_LIMIT-} \
         dracut --force --no-hostonly --no-hostonly-cmdline --no-compress \
         --no-early-microcode --conf /dev/null --confdir "$WORK/empty" \
         --kmoddir "$KMODDIR" --modules "$modules" "$@" "$out" "$KVER" > "$out.log" 2>&1

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # dracut module "uvbench": what make bench runs in the guest (never for
-# users). UVBENCH is uvbench, built by bench/bench; UVTEST_BIN the folder
+# users). UVBENCH is uvbench, built by bench/bench; UVBENCH_LIMIT the
+# limit build of uvirtio.ko, built by bench/bench; UVTEST_BIN the folder
 # of test-vm's guest programs (uvtest-util), UVTEST_LIB the guest's shell
-# library.
+# library. perf is the host's (Debian's linux-perf).
 
 check() {
     return 255
@@ -21,8 +22,10 @@ installkernel() {
 }
 
 install() {
-    inst_multiple dmesg sed awk cat sync sleep grep head cut tr stty
+    inst_multiple dmesg sed awk cat sync sleep grep head cut tr stty tail insmod
     inst_binary "$UVBENCH" /usr/bin/uvbench
+    inst_binary perf
+    [ -z "${UVBENCH_LIMIT-}" ] || inst_simple "$UVBENCH_LIMIT" /usr/lib/uvbench/uvirtio-limit.ko
     inst_simple "$UVTEST_LIB" /usr/lib/uvtest/uvtest-lib.sh
     inst_simple "$UVTEST_BIN/uvtest-util" /usr/bin/uvtest-util
     inst_simple "$moddir/uvbench-run.sh" /usr/bin/uvbench-run

@@ -10,10 +10,14 @@
 #                       driver's bind, vkms's load; its modules loaded
 #                       before) to card0 and fb0 usable, the kernel memory
 #                       it took, then fbcon scrolling, page flips, cursor
-#                       updates, and a resize where the path has one.
-#                       PATH: uvirtio virtio-gpu-pci bochs vkms
+#                       updates, a profile of one second of flips
+#                       (perf), and a resize where the path has one.
+#                       PATH: uvirtio limit virtio-gpu-pci bochs vkms
+#                       (limit: the benchmark's limit build of uvirtio)
 
 UVTEST_PREFIX=UVBENCH
+# The limit build of uvirtio (module-setup.sh installs it there).
+LIMIT_KO=/usr/lib/uvbench/uvirtio-limit.ko
 . /usr/lib/uvtest/uvtest-lib.sh
 
 # The kernel log's time (s) of the first line that matches $1.
@@ -59,6 +63,14 @@ prepare() {
         GROW="uvirtio-boot resize 0 1920x1080"
         RESIZE="uvirtio-boot resize 0 1280x720"
         ;;
+    limit)
+        # uvirtio as built by bench/bench with UVIRTIO_LIMIT=1.
+        load_deps uvirtio && insmod "$LIMIT_KO" && modprobe virtio_gpu || return 1
+        dmesg | grep -q "uvirtio: the benchmark's limit build" || return 1
+        MAKE="uvirtio-boot create gpu width=1024 height=768"
+        GROW="uvirtio-boot resize 0 1920x1080"
+        RESIZE="uvirtio-boot resize 0 1280x720"
+        ;;
     virtio-gpu-pci)
         echo 0 > /sys/bus/virtio/drivers_autoprobe
         modprobe virtio_gpu || return 1
@@ -89,6 +101,33 @@ prepare() {
     esac
 }
 
+# profile SIZE: one second of flips at SIZE under perf (the software
+# clock: TCG has no PMU), every CPU: "profile SIZE samples N", then one
+# "profile_sym SIZE PERCENT COMM DSO SYMBOL" line per symbol. perf finds
+# no module files here and puts modules' symbols in [kernel.kallsyms]:
+# their module, from /proc/kallsyms, is given as their DSO instead.
+profile() {
+    echo 0 > /proc/sys/kernel/kptr_restrict
+    echo -1 > /proc/sys/kernel/perf_event_paranoid
+    if ! perf record -q -e cpu-clock -a -o /tmp/perf.data -- \
+        uvbench flip "$1" 1 1 > /dev/null 2> /tmp/perf.log; then
+        say "profile $1 none perf record failed: $(tail -n 1 /tmp/perf.log)"
+        return
+    fi
+    say "profile $1 samples $(perf report -i /tmp/perf.data --stdio -q -n --sort comm 2> /dev/null |
+        awk '{ n += $2 } END { print n + 0 }')"
+    perf report -i /tmp/perf.data --stdio -q --no-children --sort comm,dso,sym \
+        --percent-limit 0.01 2> /dev/null |
+        awk -v size="$1" 'FNR == NR { if ($4 ~ /^\[/) mod[$3] = $4; next }
+            NF >= 5 {
+                sub("%", "", $1)
+                if ($3 == "[kernel.kallsyms]" && ($5 in mod)) $3 = mod[$5]
+                $1 = $1
+                print "UVBENCH: profile_sym", size, $0
+            }' /proc/kallsyms - > /dev/console
+    rm -f /tmp/perf.data
+}
+
 bench() { # bench ARGS...: uvbench's lines on the console
     uvbench "$@" 2>&1 | sed 's/^/UVBENCH: /' > /dev/console
 }
@@ -106,6 +145,7 @@ run_path() {
     say "modules $(awk '{ printf "%s:%s ", $1, $2 }' /proc/modules)"
     bench scroll /dev/tty1 10000
     bench flip 1024x768 2 5
+    profile 1024x768
     if [ -n "$GROW" ]; then
         # shellcheck disable=SC2086
         $GROW && sleep 1
