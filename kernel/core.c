@@ -507,8 +507,8 @@ static void uvirtio_reset(struct virtio_device *vdev)
 /*
  * Whether the caller of notify may sleep, as answering there takes the
  * type's mutexes. Kernels without CONFIG_PREEMPT_COUNT cannot tell: they
- * get the work item. So does a panic's notify (drm_panic), which never
- * sleeps.
+ * get the work item. So does a panic's notify (virtio_gpu's drm_panic
+ * handler on newer kernels: interrupts off, under a raw spinlock).
  */
 static bool uvirtio_notify_may_sleep(void)
 {
@@ -528,9 +528,16 @@ static bool uvirtio_notify(struct virtqueue *vq)
 {
 	struct uvirtio_device *udev = to_uvirtio(vq->vdev);
 
-	if (udev->type && udev->type->answer_now &&
-	    uvirtio_notify_may_sleep() && !uvirtio_serve(udev, true))
+	/* A panic in NMI: not even a work item may be queued (its lock). */
+	if (in_nmi())
 		return true;
+	if (udev->type && udev->type->answer_now &&
+	    uvirtio_notify_may_sleep()) {
+		/* Any caller of notify that may not sleep is a bug here. */
+		might_sleep();
+		if (!uvirtio_serve(udev, true))
+			return true;
+	}
 	queue_work(uvirtio_wq, &udev->work);
 	return true;
 }
