@@ -55,9 +55,10 @@ LIMIT_RATES = [
 ]
 # Times, lower is better: (metric, words, what a path without it lacks);
 # ms above the limit's.
+# Every creation of a boot counts, the remade ones too.
 LIMIT_TIMES = [
-    ("card_ms", "device ready to /dev/dri/card0", "time to card0"),
-    ("ready_ms", "device ready to card0 and fb0", "device-ready run"),
+    ("every_card_ms", "device ready to /dev/dri/card0, every creation", "time to card0"),
+    ("every_ready_ms", "device ready to card0 and fb0, every creation", "device-ready run"),
 ]
 # The targets against the limit build, and on uvirtio's profile.
 LIMIT_SHARE = 0.95
@@ -143,13 +144,22 @@ def read(path):
             notes.setdefault(p, {})["report"] = "a kernel report in the guest log"
         elif rest[0] == "bench" and len(rest) > 2:
             what = rest[1]
+            # "bench [remade] ready_ms MS card_ms MS": the first creation
+            # of a boot, or one after the last was destroyed (uvirtio and
+            # the limit build); "every" pools both.
+            remade = what == "remade" and len(rest) > 3
+            if remade:
+                rest = rest[1:]
+                what = rest[1]
             if what == "ready_ms":
-                if rest[2] == "none":
-                    notes.setdefault(p, {})["ready_ms"] = "not within 10 s"
-                else:
-                    add(p, "ready_ms", float(rest[2]))
+                for m in (("remade_" if remade else "") + "ready_ms", "every_ready_ms"):
+                    if rest[2] == "none":
+                        notes.setdefault(p, {})[m] = "not within 10 s"
+                    else:
+                        add(p, m, float(rest[2]))
                 if len(rest) > 4 and rest[3] == "card_ms" and float(rest[4]) >= 0:
-                    add(p, "card_ms", float(rest[4]))
+                    for m in (("remade_" if remade else "") + "card_ms", "every_card_ms"):
+                        add(p, m, float(rest[4]))
             elif what == "scroll_ms":
                 add(p, "scroll_s", float(rest[2]) / 1e3)
             elif what == "flip":
@@ -254,6 +264,9 @@ def table(kernel, results, lines, targets):
         f"({fmt(none_end, 0) if none_end is not None else 'n/a'} ms)", "added_ms")
     row("device ready: ms from the create or bind call to /dev/dri/card0 appearing", "card_ms", 1)
     row("device ready: ms from the create or bind call to card0 and fb0 usable", "ready_ms", 1)
+    row("device ready again, made after the last was destroyed (uvirtio-boot destroy): "
+        "ms to card0", "remade_card_ms", 1)
+    row("device ready again: ms to card0 and fb0 usable", "remade_ready_ms", 1)
     row("kernel memory of one device at 1024x768: unreclaimable slab kB", "slab_kb")
     row("kernel memory of one device at 1024x768: shmem kB (DRM buffers)", "shmem_kb")
     for size in ("1024x768", "1920x1080"):
@@ -404,7 +417,7 @@ def table(kernel, results, lines, targets):
                    lambda u, lim: (floored(100 * u / lim, 1) + "%" if lim else "inf") +
                    f" ({fmt(u, 0)} against {fmt(lim, 0)})")
         for metric, words, what in LIMIT_TIMES:
-            versus(f"{words} at most {LIMIT_ABOVE_MS:g} ms above the limit build's",
+            versus(f"{words}, at most {LIMIT_ABOVE_MS:g} ms above the limit build's",
                    metric, what, "uvirtio", "limit", lambda u, lim: u - lim <= LIMIT_ABOVE_MS,
                    lambda u, lim: f"{u - lim:+.1f} ms ({u:.1f} against {lim:.1f})")
         text = f"uvirtio's own symbols under {OWN_CPU_SHARE:.0%} of a flip's guest CPU time"
