@@ -244,6 +244,24 @@ int uvirtio_chain_read(const struct uvirtio_chain *c, u64 off, void *buf,
 	return 0;
 }
 
+/*
+ * Reads the first @len bytes of request @c's first descriptor, when the
+ * driver wrote it, into @c->peek.
+ */
+static void uvirtio_peek(struct uvirtio_chain *c, u32 len)
+{
+	u32 n = 0;
+
+	if (c->n && !(c->d[0].flags & VRING_DESC_F_WRITE))
+		n = min3(c->d[0].len, len, (u32)UVIRTIO_PEEK_MAX);
+	memset(c->peek, 0, sizeof(c->peek));
+	if (n && uvirtio_access(c->d[0].addr, c->peek, n, UVIRTIO_READ)) {
+		memset(c->peek, 0, sizeof(c->peek));
+		n = 0;
+	}
+	c->peek_len = n;
+}
+
 enum uvirtio_answer {
 	UVIRTIO_ANSWERED, UVIRTIO_KEPT, UVIRTIO_MALFORMED,
 	UVIRTIO_LATER,		/* not in notify: the work item answers it */
@@ -270,6 +288,9 @@ static enum uvirtio_answer uvirtio_answer(struct uvirtio_device *udev,
 	if (!uvirtio_read_chain(&udev->vdev, vr, head, &c))
 		return in_notify ? UVIRTIO_LATER : UVIRTIO_MALFORMED;
 	c.in_notify = in_notify;
+	c.peek_len = 0;
+	if (type && type->peek)
+		uvirtio_peek(&c, type->peek);
 	if (in_notify && !type->answer_now(udev, &c))
 		return UVIRTIO_LATER;
 	if (type && type->answer && type->answer(udev, &c, len))

@@ -334,22 +334,22 @@ static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
 	return size;
 }
 
+/* The core reads a command once for every callback (uvirtio_type.peek). */
+static_assert(sizeof(union uvirtio_gpu_cmd) <= UVIRTIO_PEEK_MAX);
+
 /*
- * Reads the command of request @c into @cmd (the rest zero). Returns the
- * bytes read, 0 when it has no command.
+ * The command of request @c, as the core read it, into @cmd (the rest
+ * zero). Returns its bytes, 0 when it has no command.
  */
 static u32 uvirtio_gpu_read_cmd(const struct uvirtio_chain *c,
 				union uvirtio_gpu_cmd *cmd)
 {
-	u32 n = c->n ? min_t(u32, c->d[0].len, sizeof(*cmd)) : 0;
-
-	memset(cmd, 0, sizeof(*cmd));
-	if (n < sizeof(cmd->hdr) || (c->d[0].flags & VRING_DESC_F_WRITE) ||
-	    uvirtio_access(c->d[0].addr, cmd, n, UVIRTIO_READ)) {
+	if (c->peek_len < sizeof(cmd->hdr)) {
 		memset(cmd, 0, sizeof(*cmd));
 		return 0;
 	}
-	return n;
+	memcpy(cmd, c->peek, sizeof(*cmd));
+	return c->peek_len;
 }
 
 /* GET_DISPLAY_INFO: the heads connected; none when @off (unplugging). */
@@ -838,6 +838,7 @@ err:
 
 const struct uvirtio_type uvirtio_gpu_type = {
 	.device_id	= VIRTIO_ID_GPU,
+	.peek		= sizeof(union uvirtio_gpu_cmd),
 	.features	= BIT_ULL(VIRTIO_GPU_F_EDID),
 	.init		= uvirtio_gpu_init,
 	.release	= uvirtio_gpu_release,

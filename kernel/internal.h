@@ -104,10 +104,16 @@ struct uvirtio_desc {
 	u16 flags;
 };
 
+/* The most of a request's first bytes a type reads once (@peek). */
+#define UVIRTIO_PEEK_MAX	96
+
 /*
  * A request: where it is (uvirtio_chain_read() reads all of it), its first
- * descriptors, its first writable one, and whether it is being answered
- * in notify.
+ * descriptors, its first writable one, whether it is being answered in
+ * notify, and its first bytes as its type asked for them (@peek), read
+ * once from the driver's memory for all the type's callbacks, which so
+ * see the same command: @peek_len of them, the rest of @peek zero; 0
+ * when the first descriptor is writable or could not be read.
  */
 struct uvirtio_chain {
 	struct virtio_device *vdev;
@@ -118,12 +124,16 @@ struct uvirtio_chain {
 	bool has_write;
 	struct uvirtio_desc write;
 	bool in_notify;		/* answered in the driver's notify call */
+	u32 peek_len;
+	u8 peek[UVIRTIO_PEEK_MAX] __aligned(8);
 };
 
 /**
  * struct uvirtio_type - a device type user space may create: the features
  *	it may offer and what the module models beyond its expectations
  * @device_id: the virtio device id (VIRTIO_ID_*) it serves
+ * @peek: how many of a request's first bytes its callbacks read, at most
+ *	UVIRTIO_PEEK_MAX (struct uvirtio_chain's @peek); 0 for none
  * @features: the device feature bits (0-23, 50-63) user space may offer;
  *	only those whose driver paths take any reply safely (design.md,
  *	"Trust boundary")
@@ -162,6 +172,7 @@ struct uvirtio_chain {
  */
 struct uvirtio_type {
 	u32 device_id;
+	u32 peek;
 	u64 features;
 	int (*init)(struct uvirtio_device *udev, const void *setup);
 	void (*release)(struct uvirtio_device *udev);
