@@ -9,10 +9,66 @@
 #ifndef _UVIRTIO_COMPAT_H
 #define _UVIRTIO_COMPAT_H
 
+#include <linux/highmem.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_gpu.h>
+
+/*
+ * 5.11 ("mm/highmem: Provide kmap_local*"): before it, kmap_atomic() is
+ * the short-lived mapping. uvirtio maps a page for one memcpy() or
+ * memcmp(), never sleeping in between: either suits it.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define kmap_local_page(page)	kmap_atomic(page)
+#define kunmap_local(addr)	kunmap_atomic(addr)
+#endif
+
+/*
+ * 5.11 ("drm/virtio: implement blob resources") added SET_SCANOUT_BLOB to
+ * the uapi header, 5.16 ("drm/virtio: implement context init") the
+ * header's ring_idx with VIRTIO_GPU_FLAG_INFO_RING_IDX. virtio_gpu of
+ * kernels before them sends neither; the definitions are the virtio
+ * spec's, for the model of the driver's commands (gpu.c, export.c).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define VIRTIO_GPU_CMD_SET_SCANOUT_BLOB	0x010d
+
+struct virtio_gpu_set_scanout_blob {
+	struct virtio_gpu_ctrl_hdr hdr;
+	struct virtio_gpu_rect r;
+	__le32 scanout_id;
+	__le32 resource_id;
+	__le32 width;
+	__le32 height;
+	__le32 format;
+	__le32 padding;
+	__le32 strides[4];
+	__le32 offsets[4];
+};
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 16, 0)
+#define VIRTIO_GPU_FLAG_INFO_RING_IDX	(1 << 1)
+/* The byte the spec calls ring_idx is the first of the header's padding. */
+#define uvirtio_gpu_ring_idx(hdr)	(*(u8 *)&(hdr)->padding)
+#else
+#define uvirtio_gpu_ring_idx(hdr)	((hdr)->ring_idx)
+#endif
+
+/*
+ * 5.19 ("virtio: introduce config op to synchronize vring callbacks"):
+ * struct virtio_config_ops gained ->synchronize_cbs. Before it the core
+ * never asks; UVIRTIO_OP_SYNCHRONIZE_CBS is the ops table's entry, or
+ * nothing.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 19, 0)
+#define UVIRTIO_OP_SYNCHRONIZE_CBS(fn)
+#else
+#define UVIRTIO_OP_SYNCHRONIZE_CBS(fn)	.synchronize_cbs = (fn),
+#endif
 
 /*
  * 6.11 ("virtio: pass virtqueue_info to find_vqs"): find_vqs() takes one

@@ -637,7 +637,7 @@ int uvirtio_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 	return 0;
 }
 
-static void uvirtio_synchronize_cbs(struct virtio_device *vdev)
+static void __maybe_unused uvirtio_synchronize_cbs(struct virtio_device *vdev)
 {
 	struct uvirtio_device *udev = to_uvirtio(vdev);
 
@@ -678,7 +678,7 @@ static const struct virtio_config_ops uvirtio_config_ops = {
 	.reset			= uvirtio_reset,
 	.find_vqs		= UVIRTIO_FIND_VQS,
 	.del_vqs		= uvirtio_del_vqs,
-	.synchronize_cbs	= uvirtio_synchronize_cbs,
+	UVIRTIO_OP_SYNCHRONIZE_CBS(uvirtio_synchronize_cbs)
 	.get_features		= uvirtio_get_features,
 	.finalize_features	= uvirtio_finalize_features,
 	.bus_name		= uvirtio_bus_name,

@@ -30,7 +30,7 @@
 #define CVT_RB_MIN_V_BLANK_NS	460000
 #define CVT_CLOCK_STEP_KHZ	250
 /* The fastest of the standard modes' own timings (1920x1080 DMT). */
-#define EDID_STD_MAX_CLOCK_KHZ	148500
+#define EDID_STD_MAX_CLOCK_KHZ	148500U
 
 /* What a detailed timing descriptor's fields can hold. */
 #define DTD_MAX_ACTIVE		4095

@@ -80,7 +80,7 @@ static bool uvirtio_reply_rule(struct uvirtio_reply_ctx *rc, unsigned int j,
 {
 	if (!rc->c) {
 		if (at < rc->len)
-			memcpy(rc->buf + at, data, min(len, rc->len - at));
+			memcpy(rc->buf + at, data, min_t(u64, len, rc->len - at));
 		return true;
 	}
 	if (uvirtio_access(rc->c->d[j].addr + off, (void *)data, len,
