@@ -4,6 +4,8 @@
 # make check      install what the tests need, run unit and VM tests on
 #                 Debian 12's 6.1 and 6.12 (KERNEL=6.12 for one of them)
 # make check-mainline  the same on the newest mainline Debian ships, built here
+# make check-5.10 the initramfs suite on Debian 11's 5.10, the module built
+#                 in a Debian 11 build root with its gcc-10
 # make check-debug     the same on a debug build of it (KASAN, lockdep,
 #                 kmemleak, fault injection), with the long fuzz and stress
 # make bench      measure uvirtio against QEMU's virtio-gpu-pci, -vga std and
@@ -118,6 +120,9 @@ check:
 check-mainline:
 	test-vm/check --kernel mainline --no-os
 
+check-5.10:
+	test-vm/check --kernel 5.10 --no-os
+
 check-debug:
 	test-vm/check --kernel debug --no-os --long --jobs 2
 
@@ -208,5 +213,5 @@ clean:
 	rm -rf $(B)
 	$(MAKE) -C kernel KDIR=$(KDIR) clean 2>/dev/null || true
 
-.PHONY: all tool vnc module unit check check-mainline check-debug bench demo install install-common \
+.PHONY: all tool vnc module unit check check-mainline check-5.10 check-debug bench demo install install-common \
 	install-dkms install-dkms-src install-dracut-conf install-package deb clean FORCE

@@ -96,28 +96,68 @@ enable_backports() {
         die "apt-get update failed: see $WORK/apt-update.log"
 }
 
-# apt-get/apt-cache for Debian unstable, with lists of their own in the
-# cache: unstable never enters this machine's sources.
-unstable_apt() {
-    local cmd=$1 dir=$CACHE/apt-unstable
-    shift
-    "$cmd" -q -o Dir::Etc::SourceList="$dir/sources.list" \
-        -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$dir/lists" \
-        -o Dir::Cache="$dir/cache" -o Dir::Cache::archives="$dir/archives" "$@"
+# foreign_apt SUITE COMMAND...: apt-get or apt-cache for a Debian suite
+# this machine's sources lack (unstable for the mainline source, bullseye
+# for 5.10), from the same mirror, with sources and lists of its own in the
+# cache (read again when a day old): the suite never enters this
+# machine's sources.
+foreign_apt() {
+    local suite=$1 cmd=$2 dir=$CACHE/apt-$1 mirror opts
+    shift 2
+    mkdir -p "$dir/lists/partial" "$dir/cache" "$dir/archives/partial"
+    if [ ! -e "$dir/sources.list" ]; then
+        mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror"
+        echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
+            > "$dir/sources.list"
+    fi
+    opts=(-q -o Dir::Etc::SourceList="$dir/sources.list"
+        -o Dir::Etc::SourceParts=/nonexistent -o Dir::State::Lists="$dir/lists"
+        -o Dir::Cache="$dir/cache" -o Dir::Cache::archives="$dir/archives")
+    if [ -z "$(find "$dir/lists" -name "*_${suite}_*Packages*" -mtime -1 2> /dev/null)" ]; then
+        apt-get "${opts[@]}" update > "$WORK/apt-$suite.log" 2>&1 ||
+            die "cannot read Debian $suite's package lists: see $WORK/apt-$suite.log"
+    fi
+    "$cmd" "${opts[@]}" "$@"
 }
 
-# Debian's metapackage linux-image-amd64 in SUITE depends on the release.
+# in_root ROOT COMMAND...: runs in a Debian tree (the real system's, the
+# Debian 11 build root) with /proc, /sys and /dev bound (unmounted again whatever happens).
+in_root() {
+    local root=$1 m rc
+    shift
+    for m in proc sys dev dev/pts; do
+        mkdir -p "$root/$m"
+        mount --bind "/$m" "$root/$m" || { os_umount "$root"; return 1; }
+    done
+    DEBIAN_FRONTEND=noninteractive LC_ALL=C chroot "$root" "$@"
+    rc=$?
+    os_umount "$root"
+    return $rc
+}
+
+os_umount() {
+    local m
+    for m in dev/pts dev sys proc; do
+        mountpoint -q "$1/$m" && umount -l "$1/$m"
+    done
+    return 0
+}
+
+# debian_release SUITE [APT...]: the release Debian's metapackage
+# linux-image-amd64 in SUITE depends on, read by this machine's apt or by
+# APT (foreign_apt bullseye).
 debian_release() {
     local suite=$1 version
-    version=$(apt-cache madison linux-image-amd64 2> /dev/null |
+    shift
+    version=$("$@" apt-cache madison linux-image-amd64 2> /dev/null |
         awk -v s="$suite/main" '$0 ~ " " s " " { print $3; exit }')
     [ -n "$version" ] || return 1
-    apt-cache depends "linux-image-amd64=$version" 2> /dev/null |
+    "$@" apt-cache depends "linux-image-amd64=$version" 2> /dev/null |
         sed -n 's/.*Depends: linux-image-\(.*-amd64\)$/\1/p' | head -n 1
 }
 
 # Sets KVER (and KSERIES, what the runner prints) for a kernel named by
-# series (6.1, 6.12, mainline) or by Debian release (6.1.0-56-amd64).
+# series (5.10, 6.1, 6.12, mainline) or by Debian release (6.1.0-56-amd64).
 resolve_kernel() {
     local want=$1
     KSERIES=$want
@@ -135,6 +175,11 @@ resolve_kernel() {
             die "cannot find the 6.12 kernel in bookworm-backports"
         case "$KVER" in 6.12.*) ;; *) die "bookworm-backports has $KVER, not 6.12" ;; esac
         ;;
+    5.10)
+        KVER=$(debian_release bullseye foreign_apt bullseye) ||
+            die "cannot find Debian 11's 5.10 kernel in bullseye's package lists"
+        case "$KVER" in 5.10.*) ;; *) die "bullseye has $KVER, not 5.10" ;; esac
+        ;;
     mainline)
         resolve_mainline
         MAINLINE_CONFIGS="mainline.config display.config"
@@ -144,7 +189,7 @@ resolve_kernel() {
         KVER=$KVER-debug
         MAINLINE_CONFIGS="mainline.config debug.config"
         ;;
-    *) die "unknown kernel '$want' (6.1, 6.12, mainline, debug, or a release such as 6.1.0-56-amd64)" ;;
+    *) die "unknown kernel '$want' (5.10, 6.1, 6.12, mainline, debug, or a release such as 6.1.0-56-amd64)" ;;
     esac
     [ -n "$KVER" ] || die "no kernel release for '$want'"
 }
@@ -152,22 +197,10 @@ resolve_kernel() {
 # The newest linux-source-X.Y in Debian unstable: MAINLINE_PKG, its version
 # and the release our build of it gets (LOCALVERSION in mainline.config).
 resolve_mainline() {
-    local dir=$CACHE/apt-unstable mirror
-    mkdir -p "$dir/lists/partial" "$dir/cache" "$dir/archives/partial"
-    if [ ! -e "$dir/sources.list" ]; then
-        mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror"
-        echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror unstable main" \
-            > "$dir/sources.list"
-    fi
-    # Lists at most a day old.
-    if [ -z "$(find "$dir/lists" -name '*unstable*Packages*' -mtime -1 2> /dev/null)" ]; then
-        unstable_apt apt-get update > "$WORK/apt-unstable.log" 2>&1 ||
-            die "cannot read Debian unstable's package lists: see $WORK/apt-unstable.log"
-    fi
-    MAINLINE_PKG=$(unstable_apt apt-cache search --names-only '^linux-source-[0-9.]+$' |
+    MAINLINE_PKG=$(foreign_apt unstable apt-cache search --names-only '^linux-source-[0-9.]+$' |
         awk '{ print $1 }' | sort -V | tail -n 1)
     [ -n "$MAINLINE_PKG" ] || die "no linux-source package in Debian unstable"
-    MAINLINE_VERSION=$(unstable_apt apt-cache show "$MAINLINE_PKG" |
+    MAINLINE_VERSION=$(foreign_apt unstable apt-cache show "$MAINLINE_PKG" |
         sed -n 's/^Version: //p' | sort -V | tail -n 1)
     KVER=${MAINLINE_VERSION%%-*}-uvirtio
 }
@@ -188,7 +221,7 @@ build_mainline() {
     need_packages flex bison bc libelf-dev libssl-dev xz-utils dwarves
     rm -rf "$kdir" && mkdir -p "$kdir/root/boot"
     log "fetching $MAINLINE_PKG $MAINLINE_VERSION from Debian unstable"
-    (cd "$kdir" && unstable_apt apt-get download "$MAINLINE_PKG=$MAINLINE_VERSION") \
+    (cd "$kdir" && foreign_apt unstable apt-get download "$MAINLINE_PKG=$MAINLINE_VERSION") \
         > "$kdir/download.log" 2>&1 || die "cannot download $MAINLINE_PKG: see $kdir/download.log"
     deb=$(ls "$kdir"/linux-source-*.deb)
     mkdir -p "$kdir/deb" && dpkg-deb -x "$deb" "$kdir/deb" && rm -f "$deb"
@@ -217,25 +250,76 @@ build_mainline() {
     echo "$sum" > "$kdir/.done"
 }
 
-# The guest kernel: headers installed here, image and modules extracted into
-# the cache (not installed: no initramfs or bootloader work on this host).
-# The mainline kernel is built instead.
+# Debian 11's build root for KVER (a 5.10 release): debootstrap bullseye
+# with its own compiler (gcc-10, through linux-compiler-gcc-10-x86), the
+# kernel's headers, sparse and what make install builds with, cached.
+# Modules for 5.10 are built in it (kmake), as a Debian 11 user's DKMS
+# builds them; bullseye's packages never enter this machine's system.
+# Sets BUILD_ROOT.
+bullseye_root() {
+    local dir=$CACHE/buildroot/bullseye-$KVER mirror log
+    BUILD_ROOT=$dir/root
+    [ -e "$dir/.done" ] && return 0
+    need_packages debootstrap
+    mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror in its apt sources"
+    # One build root at a time: older ones go.
+    rm -rf "$CACHE"/buildroot/bullseye-* && mkdir -p "$dir"
+    log=$dir/build.log
+    log "building Debian 11's build root for $KVER in $dir: a few minutes"
+    debootstrap --variant=minbase --components=main bullseye "$BUILD_ROOT" "$mirror" \
+        > "$log" 2>&1 || die "debootstrap bullseye failed: see $log"
+    in_root "$BUILD_ROOT" apt-get install -y -q --no-install-recommends make gcc \
+        libc6-dev sparse kmod musl-tools pkg-config libvncserver-dev libgcrypt20-dev \
+        "linux-headers-$KVER" >> "$log" 2>&1 ||
+        die "installing the build root's packages failed: see $log"
+    touch "$dir/.done"
+}
+
+# kmake MAKE-ARGUMENT...: make for the guest kernel (its modules, make
+# install): in its Debian 11 build root for 5.10 (BUILD_ROOT), with this
+# tree and the work folder bound at their own paths; here otherwise.
+kmake() {
+    [ -n "${BUILD_ROOT-}" ] || { make "$@"; return; }
+    local dirs=("$SRC") d rc
+    case "$WORK/" in "$SRC"/*) ;; *) dirs+=("$WORK") ;; esac
+    for d in "${dirs[@]}"; do
+        mkdir -p "$BUILD_ROOT$d"
+        mountpoint -q "$BUILD_ROOT$d" || mount --bind "$d" "$BUILD_ROOT$d" ||
+            die "cannot bind $d into $BUILD_ROOT"
+    done
+    in_root "$BUILD_ROOT" make "$@"
+    rc=$?
+    for d in "${dirs[@]}"; do umount -l "$BUILD_ROOT$d"; done
+    return $rc
+}
+
+# The guest kernel: headers installed here (for 5.10, in Debian 11's build
+# root), image and modules extracted into the cache (not installed: no
+# initramfs or bootloader work on this host). The mainline kernel is built
+# instead.
 fetch_kernel() {
-    local kdir=$CACHE/kernels/$KVER deb
+    local kdir=$CACHE/kernels/$KVER deb apt=()
+    BUILD_ROOT=
     case "$KSERIES" in
     mainline | debug)
         build_mainline
         return
         ;;
     esac
-    need_packages "linux-headers-$KVER"
+    case "$KVER" in
+    5.10.*)
+        bullseye_root
+        apt=(foreign_apt bullseye)
+        ;;
+    *) need_packages "linux-headers-$KVER" ;;
+    esac
     KBUILD=/lib/modules/$KVER/build
     KIMAGE=$kdir/root/boot/vmlinuz-$KVER
     KMODDIR=$kdir/root/lib/modules/$KVER
     if [ ! -e "$kdir/.done" ]; then
         log "fetching linux-image-$KVER"
         rm -rf "$kdir" && mkdir -p "$kdir/root"
-        (cd "$kdir" && apt-get download -q "linux-image-$KVER" \
+        (cd "$kdir" && "${apt[@]}" apt-get download -q "linux-image-$KVER" \
             > "$kdir/download.log" 2>&1) ||
             die "cannot download linux-image-$KVER: see $kdir/download.log"
         deb=$(ls "$kdir"/linux-image-*.deb)
@@ -257,11 +341,11 @@ build_all() {
     MODULE_LOG=$WORK/module-build.log
     rm -rf "$BIN" && mkdir -p "$BIN"
     make -C "$SRC" tool > "$out" 2>&1 || { cat "$out"; die "tool build failed"; }
-    make -C "$SRC/kernel" KDIR="$KBUILD" clean > /dev/null 2>&1
-    make -C "$SRC/kernel" KDIR="$KBUILD" W=1 C=1 UVIRTIO_KCOV=1 > "$MODULE_LOG" 2>&1 ||
+    kmake -C "$SRC/kernel" KDIR="$KBUILD" clean > /dev/null 2>&1
+    kmake -C "$SRC/kernel" KDIR="$KBUILD" W=1 C=1 UVIRTIO_KCOV=1 > "$MODULE_LOG" 2>&1 ||
         { cat "$MODULE_LOG"; die "module build failed for $KVER"; }
-    make -C "$KBUILD" M="$SRC/test-vm/kmod" clean > /dev/null 2>&1
-    make -C "$KBUILD" M="$SRC/test-vm/kmod" W=1 C=1 modules >> "$MODULE_LOG" 2>&1 ||
+    kmake -C "$KBUILD" M="$SRC/test-vm/kmod" clean > /dev/null 2>&1
+    kmake -C "$KBUILD" M="$SRC/test-vm/kmod" W=1 C=1 modules >> "$MODULE_LOG" 2>&1 ||
         { cat "$MODULE_LOG"; die "test-vm/kmod build failed for $KVER"; }
     TEST_KMOD=$SRC/test-vm/kmod/uvtest_drv.ko
     for c in "$SRC"/test-vm/guest/*.c; do

@@ -18,29 +18,6 @@ OS_DEB_DEPENDS="openssl mokutil"
 # The cloud variant's image has cloud-init (downloaded only, installed there).
 OS_CLOUD_PACKAGES="cloud-init"
 
-# in_root ROOT COMMAND...: runs in the guest's tree with /proc, /sys and
-# /dev bound (unmounted again whatever happens).
-in_root() {
-    local root=$1 m rc
-    shift
-    for m in proc sys dev dev/pts; do
-        mkdir -p "$root/$m"
-        mount --bind "/$m" "$root/$m" || { os_umount "$root"; return 1; }
-    done
-    DEBIAN_FRONTEND=noninteractive LC_ALL=C chroot "$root" "$@"
-    rc=$?
-    os_umount "$root"
-    return $rc
-}
-
-os_umount() {
-    local m
-    for m in dev/pts dev sys proc; do
-        mountpoint -q "$1/$m" && umount -l "$1/$m"
-    done
-    return 0
-}
-
 # The base tree for KVER, built once and cached: debootstrap, this
 # machine's apt sources (same mirror, with bookworm-backports), the kernel,
 # its headers, dracut, Xorg, Weston. The initramfs-tools packages and the
