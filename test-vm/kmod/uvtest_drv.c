@@ -20,9 +20,18 @@
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+
+/* 5.17 brought virtio_reset_device(); before it drivers call the transport. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 17, 0)
+static void virtio_reset_device(struct virtio_device *vdev)
+{
+	vdev->config->reset(vdev);
+}
+#endif
 
 #define UVTEST_DEVICE_ID	0xfff1
 #define UVTEST_BAD_HEAD		300	/* the ring holds 256 */
