@@ -85,6 +85,16 @@ run_tap() {
     check "$_p: its plan was met ($_n of ${_plan:-no plan})" test "$_n" = "$_plan"
 }
 
+# card_on CARD DEV: DRM's CARD (card0) is on uvirtio's device DEV, or on
+# DEV's virtio device, where 5.10's virtio_gpu puts it
+# (drm_dev_alloc(..., &vdev->dev)).
+card_on() {
+    _c=$(readlink -f "/sys/class/drm/$1/device" 2> /dev/null)
+    [ -n "$_c" ] && [ -n "$2" ] || return 1
+    case "$_c" in "$2" | "$2"/virtio[0-9] | "$2"/virtio[0-9][0-9]) return 0 ;; esac
+    return 1
+}
+
 # Bytes (kB) in allocated slab objects: a leak shows here, while freed
 # objects in half-empty slabs (SUnreclaim) do not. Empty slabs are given
 # back first. Socket buffers are left out: they hold the uevents that udev

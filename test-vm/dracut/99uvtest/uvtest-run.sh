@@ -27,8 +27,8 @@ check_display() {
     _drv=$(readlink "$_vdev/driver" 2> /dev/null)
     check "virtio_gpu is bound to it (${_drv##*/})" \
         test "${_drv##*/}" = virtio_gpu
-    _card=$(readlink -f /sys/class/drm/card0/device 2> /dev/null)
-    check "card0 is on uvirtio ($_card)" test "$_card" = "$_dev"
+    check "card0 is on uvirtio ($(readlink -f /sys/class/drm/card0/device))" \
+        card_on card0 "$_dev"
     check "connector Virtual-1 is connected" \
         grep -qx connected "$(connector)/status"
     _pref=$(head -n 1 "$(connector)/modes" 2> /dev/null)
@@ -121,7 +121,7 @@ check_lifecycle() {
         sh -c 'uvirtio-boot create gpu width=640 height=480 | grep -qx 1'
     udevadm settle --timeout=30
     check "the second display is card1 on uvirtio.1" \
-        test "$(readlink -f /sys/class/drm/card1/device)" = /sys/devices/platform/uvirtio.1
+        card_on card1 /sys/devices/platform/uvirtio.1
     check "uvirtio-boot destroy 1" uvirtio-boot destroy 1
     expect_rc 1 uvirtio-boot destroy 4242
     expect_rc 2 uvirtio-boot destroy abc
