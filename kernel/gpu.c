@@ -240,6 +240,13 @@ static int uvirtio_gpu_init(struct uvirtio_device *udev, const void *setup)
 	ret = uvirtio_gpu_check_rules(udev);
 	if (ret)
 		return ret;
+	/*
+	 * No scanout (or no config space to count them): every virtio_gpu
+	 * refuses to probe it, and 5.10's then frees its DRM device without
+	 * the private data its release callback dereferences (an oops).
+	 */
+	if (!uvirtio_gpu_config_le32(udev, scanouts))
+		return -EINVAL;
 	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return -ENOMEM;
