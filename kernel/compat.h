@@ -52,11 +52,18 @@ struct virtio_gpu_set_scanout_blob {
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 16, 0)
 #define VIRTIO_GPU_FLAG_INFO_RING_IDX	(1 << 1)
-/* The byte the spec calls ring_idx is the first of the header's padding. */
-#define uvirtio_gpu_ring_idx(hdr)	(*(u8 *)&(hdr)->padding)
-#else
-#define uvirtio_gpu_ring_idx(hdr)	((hdr)->ring_idx)
 #endif
+
+/* A response's ring_idx, its request's: the first byte of 5.10's padding. */
+static inline void uvirtio_gpu_echo_ring_idx(struct virtio_gpu_ctrl_hdr *hdr,
+					     const struct virtio_gpu_ctrl_hdr *req)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 16, 0)
+	((u8 *)&hdr->padding)[0] = ((const u8 *)&req->padding)[0];
+#else
+	hdr->ring_idx = req->ring_idx;
+#endif
+}
 
 /*
  * 5.19 ("virtio: introduce config op to synchronize vring callbacks"):

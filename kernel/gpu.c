@@ -314,7 +314,7 @@ static void uvirtio_gpu_echo_fence(struct virtio_gpu_ctrl_hdr *hdr,
 	hdr->flags = (hdr->flags & ~fence) | (req->flags & fence);
 	hdr->fence_id = req->fence_id;
 	hdr->ctx_id = req->ctx_id;
-	uvirtio_gpu_ring_idx(hdr) = uvirtio_gpu_ring_idx(req);
+	uvirtio_gpu_echo_ring_idx(hdr, req);
 }
 
 /*
