@@ -143,6 +143,19 @@ os_umount() {
     return 0
 }
 
+# rm_tree DIR...: removes cached trees, first unmounting whatever a run
+# that was stopped left bound beneath them (in_root's /dev, kmake's
+# source tree): rm -rf would go through a bind and delete the host's.
+rm_tree() {
+    local d m
+    for d in "$@"; do
+        [ -e "$d" ] || continue
+        findmnt -rn -o TARGET | awk -v d="$d/" 'index($0, d) == 1' | sort -r |
+            while read -r m; do umount -l "$m"; done
+        rm -rf --one-file-system "$d"
+    done
+}
+
 # debian_release SUITE [APT...]: the release Debian's metapackage
 # linux-image-amd64 in SUITE depends on, read by this machine's apt or by
 # APT (foreign_apt bullseye).
@@ -263,7 +276,7 @@ bullseye_root() {
     need_packages debootstrap
     mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror in its apt sources"
     # One build root at a time: older ones go.
-    rm -rf "$CACHE"/buildroot/bullseye-* && mkdir -p "$dir"
+    rm_tree "$CACHE"/buildroot/bullseye-* && mkdir -p "$dir"
     log=$dir/build.log
     log "building Debian 11's build root for $KVER in $dir: a few minutes"
     debootstrap --variant=minbase --components=main bullseye "$BUILD_ROOT" "$mirror" \

@@ -33,7 +33,7 @@ os_base() {
     need_packages debootstrap rsync e2fsprogs
     mirror=$(debian_mirror) || die "cannot find this machine's Debian mirror in its apt sources"
     # One base at a time: older ones go.
-    rm -rf "$CACHE/os/$OS_SUITE"-*
+    rm_tree "$CACHE/os/$OS_SUITE"-*
     mkdir -p "$dir"
     log=$dir/build.log
     log "building the guest system ($OS_SUITE, $KVER, Xorg, Weston) in $dir: a few minutes"
