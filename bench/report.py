@@ -146,20 +146,18 @@ def read(path):
             what = rest[1]
             # "bench [remade] ready_ms MS card_ms MS": the first creation
             # of a boot, or one after the last was destroyed (uvirtio and
-            # the limit build); "every" pools both.
-            remade = what == "remade" and len(rest) > 3
+            # the limit build).
+            remade = "remade_" if what == "remade" and len(rest) > 3 else ""
             if remade:
                 rest = rest[1:]
                 what = rest[1]
             if what == "ready_ms":
-                for m in (("remade_" if remade else "") + "ready_ms", "every_ready_ms"):
-                    if rest[2] == "none":
-                        notes.setdefault(p, {})[m] = "not within 10 s"
-                    else:
-                        add(p, m, float(rest[2]))
+                if rest[2] == "none":
+                    notes.setdefault(p, {})[remade + "ready_ms"] = "not within 10 s"
+                else:
+                    add(p, remade + "ready_ms", float(rest[2]))
                 if len(rest) > 4 and rest[3] == "card_ms" and float(rest[4]) >= 0:
-                    for m in (("remade_" if remade else "") + "card_ms", "every_card_ms"):
-                        add(p, m, float(rest[4]))
+                    add(p, remade + "card_ms", float(rest[4]))
             elif what == "scroll_ms":
                 add(p, "scroll_s", float(rest[2]) / 1e3)
             elif what == "flip":
@@ -203,6 +201,15 @@ def read(path):
             if pct > 0 and samples.get((p, n)) and not any(i in sym for i in IDLE):
                 d = prof.setdefault(p, {})
                 d[(sym, dso)] = d.get((sym, dso), 0) + pct * samples[(p, n)] / 100
+    # "every_": the first creations and the remade ones, pooled.
+    for p in set(fig) | set(notes):
+        for m in ("ready_ms", "card_ms"):
+            vals = fig.get(p, {}).get(m, []) + fig.get(p, {}).get("remade_" + m, [])
+            if vals:
+                fig[p]["every_" + m] = vals
+            note = notes.get(p, {}).get(m) or notes.get(p, {}).get("remade_" + m)
+            if note:
+                notes[p]["every_" + m] = note
     return fig, notes, sizes, mods, prof
 
 
