@@ -10,9 +10,10 @@
 #                       driver's bind, vkms's load; its modules loaded
 #                       before) to card0 and fb0 usable (uvirtio's and
 #                       the limit's: REMAKES times more, destroyed
-#                       between), the kernel memory it took, then fbcon scrolling, page flips, cursor
-#                       updates, a profile of one second of flips
-#                       (perf), and a resize where the path has one.
+#                       between), the kernel memory it took, then fbcon
+#                       scrolling, page flips, cursor updates, a profile
+#                       of one second of flips (perf), and a resize where
+#                       the path has one.
 #                       PATH: uvirtio limit virtio-gpu-pci bochs vkms
 #                       (limit: the benchmark's limit build of uvirtio)
 
@@ -146,12 +147,7 @@ remake() {
     _i=0
     while [ $_i -lt $REMAKES ]; do
         uvirtio-boot destroy "$(uvirtio_id)" || return 1
-        _t=0
-        while [ -e /dev/dri/card0 ] || [ -e /dev/fb0 ]; do
-            [ $_t -lt 100 ] || return 1
-            sleep 0.1
-            _t=$((_t + 1))
-        done
+        wait_for 10 test ! -e /dev/dri/card0 -a ! -e /dev/fb0 || return 1
         udevadm settle --timeout=30
         sleep 1
         # shellcheck disable=SC2086
