@@ -587,10 +587,11 @@ case_sample() {
 
 # Time in centiseconds since boot; a device's card and virtio device.
 uptime_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
-# uvirtio.ID's DRM card: on the device, or on its virtio device (5.10).
+# uvirtio.ID's DRM card, /sys/class/drm/cardN (see card_on).
 card_of() {
-    ls -d /sys/devices/platform/uvirtio."$1"/drm/card[0-9]* \
-        /sys/devices/platform/uvirtio."$1"/virtio[0-9]*/drm/card[0-9]* 2> /dev/null | head -n 1
+    for _co in /sys/class/drm/card[0-9] /sys/class/drm/card[0-9][0-9]; do
+        card_on "${_co##*/}" /sys/devices/platform/uvirtio."$1" && echo "$_co" && return
+    done
 }
 vdev_of() { _vd=$(ls -d /sys/devices/platform/uvirtio."$1"/virtio* 2> /dev/null | head -n 1); echo "${_vd##*/}"; }
 # card_head ID N: the status file of the Nth connector of uvirtio.ID's
