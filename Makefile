@@ -5,7 +5,8 @@
 #                 Debian 12's 6.1 and 6.12 (KERNEL=6.12 for one of them)
 # make check-mainline  the same on the newest mainline Debian ships, built here
 # make check-5.10 the initramfs suite on Debian 11's 5.10, the module built
-#                 in a Debian 11 build root with its gcc-10
+#                 in a Debian 11 build root with its gcc-10, then a real
+#                 Debian 11 system installed from the source tree
 # make check-debug     the same on a debug build of it (KASAN, lockdep,
 #                 kmemleak, fault injection), with the long fuzz and stress
 # make bench      measure uvirtio against QEMU's virtio-gpu-pci, -vga std and
@@ -121,7 +122,7 @@ check-mainline:
 	test-vm/check --kernel mainline --no-os
 
 check-5.10:
-	test-vm/check --kernel 5.10 --no-os
+	test-vm/check --kernel 5.10
 
 check-debug:
 	test-vm/check --kernel debug --no-os --long --jobs 2

@@ -306,6 +306,17 @@ kmake() {
     return $rc
 }
 
+# compiled_by ROOT OBJECT: OBJECT's .comment names the gcc of the Debian
+# tree ROOT, and no other compiler (a module built by this machine's gcc
+# names GCC 12); says what it names.
+compiled_by() {
+    local want have
+    want=$(in_root "$1" gcc --version 2> /dev/null | sed -n '1s/^gcc \(([^)]*) [^ ]*\).*/GCC: \1/p')
+    have=$(readelf -p .comment "$2" 2> /dev/null | grep -o 'GCC: ([^)]*) [^ ]*' | sort -u)
+    echo "${have:-no .comment}" | tr '\n' ' '
+    [ -n "$want" ] && [ "$have" = "$want" ]
+}
+
 # The guest kernel: headers installed here (for 5.10, in Debian 11's build
 # root), image and modules extracted into the cache (not installed: no
 # initramfs or bootloader work on this host). The mainline kernel is built

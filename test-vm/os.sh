@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by test-vm/check after lib.sh (bash): a real Debian 12 guest
-# system, built with debootstrap and installed the way a user installs
-# uvirtio (make install-dkms, dkms install, make install-dracut-conf or
-# initramfs-tools), booted from a virtio-blk disk with no display device.
+# system (or Debian 11's, after os_suite bullseye), built with debootstrap
+# and installed the way a user installs uvirtio (make install-dkms, dkms
+# install, make install-dracut-conf or initramfs-tools), booted from a
+# virtio-blk disk with no display device.
 
 OS_SUITE=bookworm
 # What the guest checks use; dracut is the initramfs generator of the base
@@ -18,13 +19,29 @@ OS_DEB_DEPENDS="openssl mokutil"
 # The cloud variant's image has cloud-init (downloaded only, installed there).
 OS_CLOUD_PACKAGES="cloud-init"
 
+# os_suite bullseye: the guest system is Debian 11 instead, for its 5.10
+# (KVER): Xorg 1.20, Weston 9, dracut 051, DKMS 2.8, and what README's
+# "From the source tree" has a user install to build uvirtio there. It
+# gets no kernel update (bullseye has no newer kernel), no packages of
+# ours (they are built on Debian 12) and no cloud variant.
+os_suite() {
+    case "$1" in
+    bullseye)
+        OS_SUITE=bullseye
+        OS_PACKAGES="$OS_PACKAGES musl-tools"
+        OS_DEB_DEPENDS= OS_CLOUD_PACKAGES= OS_NEW_KVER=
+        ;;
+    *) die "os_suite: no guest system for $1" ;;
+    esac
+}
+
 # The base tree for KVER, built once and cached: debootstrap, this
-# machine's apt sources (same mirror, with bookworm-backports), the kernel,
-# its headers, dracut, Xorg, Weston. The initramfs-tools packages and the
-# newer kernel OS_NEW_KVER (with headers) are downloaded into its apt cache
-# for the second variant. Sets OS_BASE.
+# machine's apt sources (same mirror, with bookworm-backports; another
+# suite's own from it), the kernel, its headers, dracut, Xorg, Weston. The
+# initramfs-tools packages and the newer kernel OS_NEW_KVER (with headers)
+# are downloaded into its apt cache for the second variant. Sets OS_BASE.
 os_base() {
-    local key dir mirror log
+    local key dir mirror log later
     key=$(echo "$OS_SUITE $KVER $OS_NEW_KVER $OS_PACKAGES $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS $OS_CLOUD_PACKAGES" |
         md5sum | cut -c1-8)
     dir=$CACHE/os/$OS_SUITE-$KVER-$key
@@ -39,10 +56,15 @@ os_base() {
     log "building the guest system ($OS_SUITE, $KVER, Xorg, Weston) in $dir: a few minutes"
     debootstrap --variant=minbase --components=main "$OS_SUITE" "$OS_BASE" "$mirror" \
         > "$log" 2>&1 || die "debootstrap failed: see $log"
-    # The guest reads the same suites from the same mirror as this machine.
+    # The guest reads the same suites from the same mirror as this machine
+    # (another suite: that suite, from the mirror).
     rm -f "$OS_BASE/etc/apt/sources.list"
-    cp /etc/apt/sources.list.d/*.sources "$OS_BASE/etc/apt/sources.list.d/" 2> /dev/null
-    cp /etc/apt/sources.list "$OS_BASE/etc/apt/" 2> /dev/null
+    if [ "$OS_SUITE" = bookworm ]; then
+        cp /etc/apt/sources.list.d/*.sources "$OS_BASE/etc/apt/sources.list.d/" 2> /dev/null
+        cp /etc/apt/sources.list "$OS_BASE/etc/apt/" 2> /dev/null
+    else
+        echo "deb $mirror $OS_SUITE main" > "$OS_BASE/etc/apt/sources.list"
+    fi
     # Keep the downloaded packages: the variants install from them offline.
     rm -f "$OS_BASE/etc/apt/apt.conf.d/docker-clean"
     echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' \
@@ -50,13 +72,16 @@ os_base() {
     # No service may start in the tree being built.
     printf '#!/bin/sh\nexit 101\n' > "$OS_BASE/usr/sbin/policy-rc.d"
     chmod 755 "$OS_BASE/usr/sbin/policy-rc.d"
+    later="$OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS $OS_CLOUD_PACKAGES"
+    [ -z "$OS_NEW_KVER" ] || later="$later linux-image-$OS_NEW_KVER linux-headers-$OS_NEW_KVER"
     {
         in_root "$OS_BASE" apt-get update -q &&
             in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
                 $OS_PACKAGES "linux-image-$KVER" "linux-headers-$KVER" &&
-            in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
-                --download-only $OS_ITOOLS_PACKAGES $OS_DEB_DEPENDS $OS_CLOUD_PACKAGES \
-                "linux-image-$OS_NEW_KVER" "linux-headers-$OS_NEW_KVER"
+            if [ -n "${later// /}" ]; then
+                in_root "$OS_BASE" apt-get install -y -q --no-install-recommends \
+                    --download-only $later
+            fi
     } >> "$log" 2>&1 || die "installing the guest's packages failed: see $log"
     rm -f "$OS_BASE/usr/sbin/policy-rc.d"
     os_configure "$OS_BASE"
@@ -83,7 +108,10 @@ os_configure() {
 # apt, whose trigger makes the initramfs; itools, initramfs-tools instead
 # of dracut and uvirtio from the source tree (make install-dkms, dkms
 # install, update-initramfs); purge, the packages installed, then purged;
-# cloud, no uvirtio but cloud-init, for os_cloud_boot to install it.
+# cloud, no uvirtio but cloud-init, for os_cloud_boot to install it;
+# source, README's "From the source tree" with dracut, every step run in
+# the guest's own system (its compiler, its DKMS, its dracut), and
+# source-itools the same with initramfs-tools.
 # CONF, if given, goes into /etc/uvirtio.conf first. dracut and itools
 # then get a kernel update (OS_NEW_KVER), for which DKMS must build the
 # module and the generator an initramfs with the display, by themselves.
@@ -131,6 +159,29 @@ os_image() {
             in_root "$OS_ROOT" dkms install "uvirtio/$version" -k "$KVER"
         os_step "update-initramfs -u (for $KVER)" \
             in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
+        ;;
+    source | source-itools)
+        [ "$variant" = source ] ||
+            os_step "apt-get install initramfs-tools (replacing dracut)" \
+                in_root "$OS_ROOT" apt-get install -y -q --no-download \
+                --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
+        # The tree as a clone of it has it, in root's home.
+        os_copy_tree "$OS_ROOT/root/uvirtio"
+        os_step "make install-dkms PREFIX=/usr (in the guest, by its gcc)" \
+            in_root "$OS_ROOT" make -C /root/uvirtio install-dkms PREFIX=/usr
+        os_step "dkms install uvirtio/$version builds the module for $KVER" \
+            in_root "$OS_ROOT" dkms install "uvirtio/$version" -k "$KVER"
+        os_step "uvirtio.ko was compiled by the guest's own gcc only" \
+            compiled_by "$OS_ROOT" "$OS_ROOT/lib/modules/$KVER/updates/dkms/uvirtio.ko"
+        if [ "$variant" = source ]; then
+            os_step "make install-dracut-conf" \
+                in_root "$OS_ROOT" make -C /root/uvirtio install-dracut-conf
+            os_step "dracut -f --kver $KVER" in_root "$OS_ROOT" dracut -f --kver "$KVER"
+        else
+            os_step "update-initramfs -u (for $KVER)" \
+                in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
+        fi
+        os_initrd_display
         ;;
     cloud)
         os_step "apt-get install cloud-init" \
@@ -257,13 +308,30 @@ os_kernel_update() {
     os_step "DKMS built uvirtio.ko for the new kernel $OS_NEW_KVER by itself" \
         sh -c "ls $OS_ROOT/lib/modules/$OS_NEW_KVER/updates/dkms/uvirtio.ko*"
     os_step "the new kernel's initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
-        os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" \
-        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$OS_NEW_KVER" $OS_DISPLAY_FILES
+    os_initrd_display
+}
+
+# What an initramfs with the display holds.
+OS_DISPLAY_FILES="usr/sbin/uvirtio-boot uvirtio\.ko virtio-gpu\.ko|virtio_gpu\.ko"
+
+# os_initrd_display: KVER's initramfs has the display (and CONF's file).
+os_initrd_display() {
     os_step "the initramfs has uvirtio-boot, uvirtio.ko and virtio_gpu" \
-        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" \
-        usr/sbin/uvirtio-boot 'uvirtio\.ko' 'virtio-gpu\.ko|virtio_gpu\.ko'
-    [ -n "$conf" ] && os_step "the initramfs has /etc/uvirtio.conf" \
+        os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" $OS_DISPLAY_FILES
+    [ -z "$conf" ] || os_step "the initramfs has /etc/uvirtio.conf" \
         os_initrd_has "$OS_ROOT/boot/initrd.img-$KVER" etc/uvirtio.conf
+}
+
+# os_copy_tree DEST: this source tree's files as git has them (committed
+# or not, nothing ignored: no build output), copied to DEST.
+os_copy_tree() {
+    git -C "$SRC" rev-parse --git-dir > /dev/null 2>&1 ||
+        die "$SRC is not a git checkout: cannot tell its files from build output"
+    rm -rf "$1" && mkdir -p "$1"
+    git -C "$SRC" ls-files -z --cached --others --exclude-standard |
+        rsync -a --from0 --files-from=- --ignore-missing-args "$SRC/" "$1/" ||
+        die "cannot copy the source tree to $1"
 }
 
 os_version() { sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$SRC/dkms.conf"; }
