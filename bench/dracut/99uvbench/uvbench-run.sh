@@ -88,7 +88,7 @@ prepare() {
         ;;
     bochs)
         echo 0 > /sys/bus/pci/drivers_autoprobe
-        modprobe bochs || return 1
+        modprobe bochs 2> /dev/null || modprobe bochs-drm || return 1
         for _d in /sys/bus/pci/devices/*; do
             [ "$(cat "$_d/class")" = 0x030000 ] && _dev=${_d##*/}
         done
