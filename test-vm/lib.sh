@@ -479,8 +479,10 @@ choose_accel() {
 # final dmesg of a long run still starts at the boot.
 LOG_BUF=log_buf_len=16M
 # What every guest's kernel command line starts with: both consoles, a
-# panic ends the boot (and, with -no-reboot, QEMU), that log buffer.
-GUEST_ARGS="console=tty0 console=ttyS0 panic=-1 $LOG_BUF"
+# panic ends the boot (and, with -no-reboot, QEMU), and so does an oops
+# (a dead worker would otherwise hold the run until its timeout; the
+# oops is on the serial console first), that log buffer.
+GUEST_ARGS="console=tty0 console=ttyS0 panic=-1 oops=panic $LOG_BUF"
 
 # qemu_boot LOG SECONDS KERNEL INITRD "CMDLINE" [QEMU OPTION...]: one
 # headless boot with no display device and the serial console in LOG;
