@@ -14,8 +14,9 @@
  *	buffers, each waiting for its event: flips/s per rep, the longest
  *	flip and how many took 40 ms or more
  *   uvbench cursor SECONDS REPS
- *	legacy (drmModeMoveCursor, drmModeSetCursor) and atomic (cursor
- *	plane position, cursor plane FB) updates per second
+ *	legacy (drmModeMoveCursor, drmModeSetCursor between two images) and
+ *	atomic (cursor plane position, cursor plane FB round three images)
+ *	updates per second
  *   uvbench scroll TTY LINES
  *	ms to write LINES lines to TTY (fbcon scrolling)
  *   uvbench resize WxH LIMIT_MS COMMAND... | ... write FILE TEXT
@@ -538,7 +539,18 @@ static void cursor_run(struct kms *k, const char *kind, double secs, int reps,
 	}
 }
 
-static struct fb cursor_fb[2];
+/*
+ * Three cursor images: atomic image changes go round them. Back and forth
+ * between two, each change a nonblocking commit, oopses virtio_gpu on
+ * 5.10 whatever the device (QEMU's virtio-gpu-pci too): its cursor fence
+ * lives in the framebuffer, and a commit's cleanup frees the one the next
+ * commit just made for the framebuffer shown before (fixed in 6.14, and
+ * in 6.12.14 and 6.1.129: docs/design.md, "virtio_gpu on 5.10"). With a
+ * third, DRM has that earlier commit cleaned up first. Legacy changes
+ * commit blocking: two are enough.
+ */
+#define CURSOR_IMAGES 3
+static struct fb cursor_fb[CURSOR_IMAGES];
 
 static int legacy_move(struct kms *k, long n)
 {
@@ -568,7 +580,7 @@ static int atomic_move(struct kms *k, long n)
 
 static int atomic_image(struct kms *k, long n)
 {
-	return atomic_cursor(k, cursor_fb[n & 1].id, 200, 200);
+	return atomic_cursor(k, cursor_fb[n % CURSOR_IMAGES].id, 200, 200);
 }
 
 static int cmd_cursor(int argc, char **argv)
@@ -588,7 +600,8 @@ static int cmd_cursor(int argc, char **argv)
 	if (ret)
 		die("modeset at %ux%u: %s", k.mode.hdisplay, k.mode.vdisplay, strerror(-ret));
 	if (make_fb(k.fd, 64, 64, DRM_FORMAT_ARGB8888, 0xffffffff, &cursor_fb[0]) ||
-	    make_fb(k.fd, 64, 64, DRM_FORMAT_ARGB8888, 0xff00ff00, &cursor_fb[1])) {
+	    make_fb(k.fd, 64, 64, DRM_FORMAT_ARGB8888, 0xff00ff00, &cursor_fb[1]) ||
+	    make_fb(k.fd, 64, 64, DRM_FORMAT_ARGB8888, 0xffff0000, &cursor_fb[2])) {
 		/* bochs: no cursor, and no ARGB8888 framebuffers either */
 		fprintf(stderr, "uvbench: cursor buffers: %s\n", strerror(errno));
 		printf("bench cursor all none no-cursor\n");
