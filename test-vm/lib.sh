@@ -313,7 +313,7 @@ compiled_by() {
     local want have
     want=$(in_root "$1" gcc --version 2> /dev/null | sed -n '1s/^gcc \(([^)]*) [^ ]*\).*/GCC: \1/p')
     have=$(readelf -p .comment "$2" 2> /dev/null | grep -o 'GCC: ([^)]*) [^ ]*' | sort -u)
-    echo "${have:-no .comment}" | tr '\n' ' '
+    printf '%s' "$(echo ${have:-no .comment})"
     [ -n "$want" ] && [ "$have" = "$want" ]
 }
 
