@@ -254,11 +254,10 @@ static void uvirtio_peek(struct uvirtio_chain *c, u32 len)
 
 	if (c->n && !(c->d[0].flags & VRING_DESC_F_WRITE))
 		n = min3(c->d[0].len, len, (u32)UVIRTIO_PEEK_MAX);
-	memset(c->peek, 0, sizeof(c->peek));
-	if (n && uvirtio_access(c->d[0].addr, c->peek, n, UVIRTIO_READ)) {
-		memset(c->peek, 0, sizeof(c->peek));
+	if (n && uvirtio_access(c->d[0].addr, c->peek, n, UVIRTIO_READ))
 		n = 0;
-	}
+	/* The rest zero: the type's callbacks read the command in place. */
+	memset(c->peek + n, 0, sizeof(c->peek) - n);
 	c->peek_len = n;
 }
 

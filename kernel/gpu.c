@@ -345,18 +345,22 @@ static u32 uvirtio_gpu_reply(const struct uvirtio_chain *c,
 static_assert(sizeof(union uvirtio_gpu_cmd) <= UVIRTIO_PEEK_MAX);
 
 /*
- * The command of request @c, as the core read it, into @cmd (the rest
- * zero). Returns its bytes, 0 when it has no command.
+ * The command of request @c where the core read it (the rest zero), and
+ * its bytes in @n: 0 when it has none, and then a zero command. Not
+ * copied: a copy per callback was a visible share of a cursor update's
+ * CPU under TCG, where a memcpy() is a loop of helper calls.
  */
-static u32 uvirtio_gpu_read_cmd(const struct uvirtio_chain *c,
-				union uvirtio_gpu_cmd *cmd)
+static const union uvirtio_gpu_cmd *
+uvirtio_gpu_cmd_of(const struct uvirtio_chain *c, u32 *n)
 {
-	if (c->peek_len < sizeof(cmd->hdr)) {
-		memset(cmd, 0, sizeof(*cmd));
-		return 0;
+	static const union uvirtio_gpu_cmd none;
+
+	if (c->peek_len < sizeof(none.hdr)) {
+		*n = 0;
+		return &none;
 	}
-	memcpy(cmd, c->peek, sizeof(*cmd));
-	return c->peek_len;
+	*n = c->peek_len;
+	return (const union uvirtio_gpu_cmd *)c->peek;
 }
 
 /* GET_DISPLAY_INFO: the heads connected; none when @off (unplugging). */
@@ -424,22 +428,22 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 			       const struct uvirtio_chain *c, u32 *len)
 {
 	struct uvirtio_gpu *g = to_gpu(udev);
-	union uvirtio_gpu_cmd cmd;
-	u32 n = uvirtio_gpu_read_cmd(c, &cmd);
-	u32 scanout;
+	const union uvirtio_gpu_cmd *cmd;
+	u32 n, scanout;
 	bool off;
 
+	cmd = uvirtio_gpu_cmd_of(c, &n);
 	if (!n)
 		return false;
 	if (!UVIRTIO_LIMIT_BUILD)
-		uvirtio_export_command(g->export, c, &cmd, n);
-	switch (le32_to_cpu(cmd.hdr.type)) {
+		uvirtio_export_command(g->export, c, cmd, n);
+	switch (le32_to_cpu(cmd->hdr.type)) {
 	case VIRTIO_GPU_CMD_SET_SCANOUT:
 	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
-		scanout = le32_to_cpu(cmd.set_scanout.scanout_id);
-		if (n < sizeof(cmd.set_scanout) || scanout >= BITS_PER_LONG)
+		scanout = le32_to_cpu(cmd->set_scanout.scanout_id);
+		if (n < sizeof(cmd->set_scanout) || scanout >= BITS_PER_LONG)
 			return false;
-		if (cmd.set_scanout.resource_id)
+		if (cmd->set_scanout.resource_id)
 			set_bit(scanout, &g->scanouts_on);
 		else
 			clear_bit(scanout, &g->scanouts_on);
@@ -449,18 +453,18 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 		off = READ_ONCE(g->unplugging);
 		if (!g->own_display && !off)
 			return false;
-		*len = uvirtio_gpu_display_info(udev, c, &cmd.hdr, off);
+		*len = uvirtio_gpu_display_info(udev, c, &cmd->hdr, off);
 		if (off)
 			WRITE_ONCE(g->told, true);
 		return true;
 	case VIRTIO_GPU_CMD_GET_EDID:
-		if (!g->own_display || n < sizeof(cmd.get_edid))
+		if (!g->own_display || n < sizeof(cmd->get_edid))
 			return false;
-		*len = uvirtio_gpu_edid(udev, c, &cmd.get_edid);
+		*len = uvirtio_gpu_edid(udev, c, &cmd->get_edid);
 		return true;
 	}
 	if (UVIRTIO_LIMIT_BUILD) {
-		*len = uvirtio_gpu_reply(c, &cmd.hdr, VIRTIO_GPU_RESP_OK_NODATA,
+		*len = uvirtio_gpu_reply(c, &cmd->hdr, VIRTIO_GPU_RESP_OK_NODATA,
 					 NULL, 0);
 		return true;
 	}
@@ -474,23 +478,23 @@ static bool uvirtio_gpu_answer(struct uvirtio_device *udev,
 static bool uvirtio_gpu_answer_now(struct uvirtio_device *udev,
 				   const struct uvirtio_chain *c)
 {
-	union uvirtio_gpu_cmd cmd;
+	const union uvirtio_gpu_cmd *cmd;
+	u32 n;
 
 	if (UVIRTIO_LIMIT_BUILD)
 		return true;
-	return !uvirtio_gpu_read_cmd(c, &cmd) ||
-	       uvirtio_export_command_now(to_gpu(udev)->export, &cmd);
+	cmd = uvirtio_gpu_cmd_of(c, &n);
+	return !n || uvirtio_export_command_now(to_gpu(udev)->export, cmd);
 }
 
 /* Every command gets a response: RESP_OK_NODATA, its fence echoed. */
 static u32 uvirtio_gpu_unanswered(struct uvirtio_device *udev,
 				  const struct uvirtio_chain *c)
 {
-	union uvirtio_gpu_cmd cmd;
+	u32 n;
 
-	uvirtio_gpu_read_cmd(c, &cmd);
-	return uvirtio_gpu_reply(c, &cmd.hdr, VIRTIO_GPU_RESP_OK_NODATA,
-				 NULL, 0);
+	return uvirtio_gpu_reply(c, &uvirtio_gpu_cmd_of(c, &n)->hdr,
+				 VIRTIO_GPU_RESP_OK_NODATA, NULL, 0);
 }
 
 /*
@@ -541,17 +545,18 @@ static void uvirtio_gpu_check_reply(struct uvirtio_device *udev,
 				    const struct uvirtio_chain *c, u32 len)
 {
 	struct uvirtio_gpu_edid_head resp;
-	union uvirtio_gpu_cmd cmd;
+	const union uvirtio_gpu_cmd *cmd;
 	u32 n;
 
-	if (!uvirtio_gpu_read_cmd(c, &cmd) || !c->has_write)
+	cmd = uvirtio_gpu_cmd_of(c, &n);
+	if (!n || !c->has_write)
 		return;
 	n = min_t(u32, c->write.len, sizeof(resp));
 	if (n < sizeof(resp.hdr) ||
 	    uvirtio_access(c->write.addr, &resp, n, UVIRTIO_READ))
 		return;
-	uvirtio_gpu_echo_fence(&resp.hdr, &cmd.hdr);
-	if (le32_to_cpu(cmd.hdr.type) == VIRTIO_GPU_CMD_GET_EDID &&
+	uvirtio_gpu_echo_fence(&resp.hdr, &cmd->hdr);
+	if (le32_to_cpu(cmd->hdr.type) == VIRTIO_GPU_CMD_GET_EDID &&
 	    n == sizeof(resp) && !uvirtio_gpu_edid_fits(resp.size)) {
 		dev_warn_ratelimited(&udev->vdev.dev,
 				     "a GET_EDID reply of %u bytes does not fit edid[]: sent with size 0\n",
@@ -559,7 +564,7 @@ static void uvirtio_gpu_check_reply(struct uvirtio_device *udev,
 		resp.size = 0;
 	}
 	uvirtio_access(c->write.addr, &resp, n, UVIRTIO_WRITE);
-	if (le32_to_cpu(cmd.hdr.type) == VIRTIO_GPU_CMD_GET_DISPLAY_INFO)
+	if (le32_to_cpu(cmd->hdr.type) == VIRTIO_GPU_CMD_GET_DISPLAY_INFO)
 		uvirtio_gpu_check_modes(udev, c);
 }
 
