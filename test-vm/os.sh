@@ -29,7 +29,7 @@ os_suite() {
     bullseye)
         OS_SUITE=bullseye
         OS_PACKAGES="$OS_PACKAGES musl-tools"
-        OS_DEB_DEPENDS= OS_CLOUD_PACKAGES= OS_NEW_KVER=
+        OS_DEB_DEPENDS='' OS_CLOUD_PACKAGES='' OS_NEW_KVER=''
         ;;
     *) die "os_suite: no guest system for $1" ;;
     esac
