@@ -140,6 +140,14 @@ os_image() {
     [ -n "$conf" ] && printf '# uvirtio settings; the kernel command line wins\n%s\n' \
         "$conf" > "$OS_ROOT/etc/uvirtio.conf"
     case "$variant" in
+    itools | source-itools)
+        # initramfs-tools replaces dracut, from the packages the base kept.
+        os_step "apt-get install initramfs-tools (replacing dracut)" \
+            in_root "$OS_ROOT" apt-get install -y -q --no-download \
+            --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
+        ;;
+    esac
+    case "$variant" in
     dracut)
         os_deb_install
         ;;
@@ -149,10 +157,6 @@ os_image() {
         os_deb_purge
         ;;
     itools)
-        # initramfs-tools replaces dracut, from the packages the base kept.
-        os_step "apt-get install initramfs-tools (replacing dracut)" \
-            in_root "$OS_ROOT" apt-get install -y -q --no-download \
-            --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
         os_step "make install-dkms DESTDIR=... PREFIX=/usr" \
             make -C "$SRC" install-dkms DESTDIR="$OS_ROOT" PREFIX=/usr
         os_step "dkms install uvirtio/$version builds the module for $KVER" \
@@ -161,10 +165,6 @@ os_image() {
             in_root "$OS_ROOT" update-initramfs -u -k "$KVER"
         ;;
     source | source-itools)
-        [ "$variant" = source ] ||
-            os_step "apt-get install initramfs-tools (replacing dracut)" \
-                in_root "$OS_ROOT" apt-get install -y -q --no-download \
-                --no-install-recommends $OS_ITOOLS_PACKAGES dracut-
         # The tree as a clone of it has it, in root's home.
         os_copy_tree "$OS_ROOT/root/uvirtio"
         os_step "make install-dkms PREFIX=/usr (in the guest, by its gcc)" \
