@@ -514,6 +514,9 @@ static int cmd_flip(int argc, char **argv)
 
 /* ---- cursor ---- */
 
+/* The one kind of cursor update "uvbench cursor" runs, or NULL: all. */
+static const char *cursor_only;
+
 /* Runs one kind of update for SECONDS, REPS times (after a warm-up). */
 static void cursor_run(struct kms *k, const char *kind, double secs, int reps,
 		       int (*update)(struct kms *, long))
@@ -522,6 +525,8 @@ static void cursor_run(struct kms *k, const char *kind, double secs, int reps,
 	long n;
 	int rep;
 
+	if (cursor_only && strcmp(cursor_only, kind))
+		return;
 	for (rep = 0; rep <= reps; rep++) {
 		n = 0;
 		t0 = now_ms();
@@ -589,10 +594,11 @@ static int cmd_cursor(int argc, char **argv)
 	int reps, ret;
 	struct kms k;
 
-	if (argc != 2)
-		die("usage: uvbench cursor SECONDS REPS");
+	if (argc < 2 || argc > 3)
+		die("usage: uvbench cursor SECONDS REPS [legacy_move|legacy_image|atomic_move|atomic_image]");
 	secs = atof(argv[0]);
 	reps = atoi(argv[1]);
+	cursor_only = argv[2];
 	kms_open(&k);
 	/* 1024x768 at 60 Hz as the flips, where the preferred mode differs */
 	kms_pick_mode(&k, 1024, 768);

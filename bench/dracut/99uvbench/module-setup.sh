@@ -26,7 +26,7 @@ installkernel() {
 }
 
 install() {
-    inst_multiple dmesg sed awk cat sync sleep grep head cut tr stty tail insmod
+    inst_multiple dmesg sed awk cat sync sleep grep head cut tr stty tail insmod rmmod
     inst_binary "$UVBENCH" /usr/bin/uvbench
     inst_binary perf
     [ -z "${UVBENCH_LIMIT-}" ] || inst_simple "$UVBENCH_LIMIT" /usr/lib/uvbench/uvirtio-limit.ko

@@ -10,12 +10,19 @@
 #                       driver's bind, vkms's load; its modules loaded
 #                       before) to card0 and fb0 usable (uvirtio's and
 #                       the limit's: REMAKES times more, destroyed
-#                       between), the kernel memory it took, then fbcon
-#                       scrolling, page flips, cursor updates, a profile
-#                       of one second of flips (perf), and a resize where
-#                       the path has one.
+#                       between, then uvbench.pairs times both builds
+#                       in turn), the kernel memory it took, then fbcon
+#                       scrolling, page flips, cursor updates, profiles
+#                       (perf) of one second of flips and of legacy
+#                       cursor image changes, and a resize where the
+#                       path has one.
 #                       PATH: uvirtio limit virtio-gpu-pci bochs vkms
 #                       (limit: the benchmark's limit build of uvirtio)
+#   uvbench.pairs=N     with uvirtio and limit: then both builds are made
+#                       in turn N times, each pair the other build first
+#                       ("bench paired BUILD ..."): in the same boot, the
+#                       host's noise falls on both alike, and the order
+#                       evens out over the two paths' boots
 
 UVTEST_PREFIX=UVBENCH
 # The limit build of uvirtio (module-setup.sh installs it there).
@@ -52,6 +59,18 @@ load_deps() {
     done
 }
 
+# load_build uvirtio|limit: that build of uvirtio.ko loaded (the limit:
+# as bench/bench built it with UVIRTIO_LIMIT=1).
+load_build() {
+    if [ "$1" = uvirtio ]; then
+        modprobe uvirtio
+    else
+        _said=$(dmesg | grep -c "uvirtio: the benchmark's limit build")
+        load_deps uvirtio && insmod "$LIMIT_KO" &&
+            [ "$(dmesg | grep -c "uvirtio: the benchmark's limit build")" -gt "$_said" ]
+    fi
+}
+
 # Loads the modules of PATH and sets MAKE to the call that makes its
 # display, GROW to the one that makes its monitor 1920x1080 when it lists
 # no such mode, and RESIZE to the call that makes its monitor 1280x720
@@ -65,13 +84,7 @@ prepare() {
     REMAKE=
     case "$1" in
     uvirtio | limit)
-        if [ "$1" = uvirtio ]; then
-            modprobe uvirtio && modprobe virtio_gpu || return 1
-        else
-            # uvirtio as built by bench/bench with UVIRTIO_LIMIT=1.
-            load_deps uvirtio && insmod "$LIMIT_KO" && modprobe virtio_gpu || return 1
-            dmesg | grep -q "uvirtio: the benchmark's limit build" || return 1
-        fi
+        load_build "$1" && modprobe virtio_gpu || return 1
         MAKE="uvirtio-boot create gpu width=1024 height=768"
         REMAKE=1
         ;;
@@ -105,29 +118,32 @@ prepare() {
     esac
 }
 
-# profile SIZE: one second of flips at SIZE under perf (the software
-# clock: TCG has no PMU), every CPU: "profile SIZE samples N", then one
-# "profile_sym SIZE PERCENT COMM DSO SYMBOL" line per symbol. perf finds
-# no module files here and puts modules' symbols in [kernel.kallsyms]:
-# their module, from /proc/kallsyms, is given as their DSO instead.
+# profile WHAT ARGS...: one second of "uvbench ARGS" under perf (the
+# software clock: TCG has no PMU), every CPU: "profile WHAT samples N",
+# then one "profile_sym WHAT PERCENT COMM DSO SYMBOL" line per symbol.
+# perf finds no module files here and puts modules' symbols in
+# [kernel.kallsyms]: their module, from /proc/kallsyms, is given as their
+# DSO instead.
 profile() {
+    _what=$1
+    shift
     echo 0 > /proc/sys/kernel/kptr_restrict
     echo -1 > /proc/sys/kernel/perf_event_paranoid
     if ! perf record -q -e cpu-clock -a -o /tmp/perf.data -- \
-        uvbench flip "$1" 1 1 > /dev/null 2> /tmp/perf.log; then
-        say "profile $1 none perf record failed: $(tail -n 1 /tmp/perf.log)"
+        uvbench "$@" > /dev/null 2> /tmp/perf.log; then
+        say "profile $_what none perf record failed: $(tail -n 1 /tmp/perf.log)"
         return
     fi
-    say "profile $1 samples $(perf report -i /tmp/perf.data --stdio -q -n --sort comm 2> /dev/null |
+    say "profile $_what samples $(perf report -i /tmp/perf.data --stdio -q -n --sort comm 2> /dev/null |
         awk '{ n += $2 } END { print n + 0 }')"
     perf report -i /tmp/perf.data --stdio -q --no-children --sort comm,dso,sym \
         --percent-limit 0.01 2> /dev/null |
-        awk -v size="$1" 'FNR == NR { if ($4 ~ /^\[/) mod[$3] = $4; next }
+        awk -v what="$_what" 'FNR == NR { if ($4 ~ /^\[/) mod[$3] = $4; next }
             NF >= 5 {
                 sub("%", "", $1)
                 if ($3 == "[kernel.kallsyms]" && ($5 in mod)) $3 = mod[$5]
                 $1 = $1
-                print "UVBENCH: profile_sym", size, $0
+                print "UVBENCH: profile_sym", what, $0
             }' /proc/kallsyms - > /dev/console
     rm -f /tmp/perf.data
 }
@@ -141,17 +157,36 @@ uvirtio_id() {
     uvirtio-boot list | awk 'NR == 2 { print $1 }'
 }
 
-# remake: uvirtio's display destroyed and made again REMAKES times, each
-# creation timed as the first; then GROW and RESIZE for the last one.
+# remade WORDS [BUILD]: uvirtio's display destroyed (and BUILD of
+# uvirtio.ko loaded in place of the one there is), then made again and
+# timed as the first, its figures as "bench WORDS ...".
+remade() {
+    uvirtio-boot destroy "$(uvirtio_id)" || return 1
+    wait_for 10 test ! -e /dev/dri/card0 -a ! -e /dev/fb0 || return 1
+    udevadm settle --timeout=30
+    if [ -n "${2-}" ]; then
+        rmmod uvirtio && load_build "$2" || return 1
+    fi
+    sleep 1
+    # shellcheck disable=SC2086
+    uvbench ready 10000 $MAKE 2>&1 | sed "s/^bench /UVBENCH: bench $1 /" > /dev/console
+}
+
+# remake PATH: uvirtio's display destroyed and made again REMAKES times,
+# then uvbench.pairs times each build in turn, the other build first;
+# then GROW and RESIZE for the last one, PATH's own build.
 remake() {
     _i=0
     while [ $_i -lt $REMAKES ]; do
-        uvirtio-boot destroy "$(uvirtio_id)" || return 1
-        wait_for 10 test ! -e /dev/dri/card0 -a ! -e /dev/fb0 || return 1
-        udevadm settle --timeout=30
-        sleep 1
-        # shellcheck disable=SC2086
-        uvbench ready 10000 $MAKE 2>&1 | sed 's/^bench /UVBENCH: bench remade /' > /dev/console
+        remade remade || return 1
+        _i=$((_i + 1))
+    done
+    _other=limit
+    [ "$1" = uvirtio ] || _other=uvirtio
+    _pairs=$(arg uvbench.pairs)
+    _i=0
+    while [ $_i -lt "${_pairs:-0}" ]; do
+        remade "paired $_other" "$_other" && remade "paired $1" "$1" || return 1
         _i=$((_i + 1))
     done
     _id=$(uvirtio_id)
@@ -170,20 +205,21 @@ run_path() {
     # shellcheck disable=SC2086
     bench ready 10000 $MAKE
     say "mem after$(meminfo)"
-    if [ -n "$REMAKE" ] && ! remake; then
+    if [ -n "$REMAKE" ] && ! remake "$_path"; then
         say "error cannot destroy and make $_path's display again"
         return
     fi
     say "modules $(awk '{ printf "%s:%s ", $1, $2 }' /proc/modules)"
     bench scroll /dev/tty1 10000
     bench flip 1024x768 2 5
-    profile 1024x768
+    profile 1024x768 flip 1024x768 1 1
     if [ -n "$GROW" ]; then
         # shellcheck disable=SC2086
         $GROW && sleep 1
     fi
     bench flip 1920x1080 2 5
     bench cursor 1 3
+    profile legacy_image cursor 1 1 legacy_image
     if [ -n "$RESIZE" ]; then
         # shellcheck disable=SC2086
         bench resize 1280x720 10000 $RESIZE
