@@ -578,7 +578,7 @@ def main():
                  f"{info.get('minutes')} minute{'' if info.get('minutes') == '1' else 's'}: QEMU {info.get('accel', '').upper()} "
                  f"({info.get('qemu')}), host {info.get('cpu')}. Guest clock; median "
                  "(min–max) over every boot and repetition; the paths took turns, "
-                 "boot after boot.")
+                 "boot after boot, every other round in reverse order.")
     lines.append("")
     lines.append(f"![Display updates per second]({os.path.basename(png)})")
     lines.append("")
