@@ -517,6 +517,13 @@ static int cmd_flip(int argc, char **argv)
 /* The one kind of cursor update "uvbench cursor" runs, or NULL: all. */
 static const char *cursor_only;
 
+/* Says that KIND cannot be measured, if it is one "uvbench cursor" runs. */
+static void cursor_none(const char *kind, const char *reason)
+{
+	if (!cursor_only || !strcmp(cursor_only, kind))
+		printf("bench cursor %s none %s\n", kind, reason);
+}
+
 /* Runs one kind of update for SECONDS, REPS times (after a warm-up). */
 static void cursor_run(struct kms *k, const char *kind, double secs, int reps,
 		       int (*update)(struct kms *, long))
@@ -532,7 +539,7 @@ static void cursor_run(struct kms *k, const char *kind, double secs, int reps,
 		t0 = now_ms();
 		while ((t = now_ms()) - t0 < (rep ? secs * 1e3 : 300)) {
 			if (update(k, n)) {
-				printf("bench cursor %s none %s\n", kind, why(errno));
+				cursor_none(kind, why(errno));
 				fprintf(stderr, "uvbench: cursor %s: %s\n", kind, strerror(errno));
 				return;
 			}
@@ -617,8 +624,8 @@ static int cmd_cursor(int argc, char **argv)
 	if (drmModeSetCursor(k.fd, k.crtc, cursor_fb[0].handle, 64, 64)) {
 		const char *reason = why(errno);
 
-		printf("bench cursor legacy_move none %s\n", reason);
-		printf("bench cursor legacy_image none %s\n", reason);
+		cursor_none("legacy_move", reason);
+		cursor_none("legacy_image", reason);
 	} else {
 		cursor_run(&k, "legacy_move", secs, reps, legacy_move);
 		cursor_run(&k, "legacy_image", secs, reps, legacy_image);
@@ -626,8 +633,8 @@ static int cmd_cursor(int argc, char **argv)
 	}
 	/* Atomic: what a Wayland compositor does, one commit per update. */
 	if (!k.cursor) {
-		printf("bench cursor atomic_move none no-cursor-plane\n");
-		printf("bench cursor atomic_image none no-cursor-plane\n");
+		cursor_none("atomic_move", "no-cursor-plane");
+		cursor_none("atomic_image", "no-cursor-plane");
 		return 0;
 	}
 	cursor_run(&k, "atomic_move", secs, reps, atomic_move);
