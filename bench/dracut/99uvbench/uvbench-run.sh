@@ -129,7 +129,9 @@ profile() {
     shift
     echo 0 > /proc/sys/kernel/kptr_restrict
     echo -1 > /proc/sys/kernel/perf_event_paranoid
-    if ! perf record -q -e cpu-clock -a -o /tmp/perf.data -- \
+    # -D: not uvbench's set-up (the modeset, the buffers drawn), which
+    # ends within its warm-up (300 ms or more).
+    if ! perf record -q -D 250 -e cpu-clock -a -o /tmp/perf.data -- \
         uvbench "$@" > /tmp/uvbench.out 2> /tmp/perf.log; then
         say "profile $_what none perf record failed: $(tail -n 1 /tmp/perf.log)"
         return
