@@ -517,10 +517,16 @@ static int cmd_flip(int argc, char **argv)
 /* The one kind of cursor update "uvbench cursor" runs, or NULL: all. */
 static const char *cursor_only;
 
+/* Whether KIND is one "uvbench cursor" runs. */
+static int cursor_wanted(const char *kind)
+{
+	return !cursor_only || !strcmp(cursor_only, kind);
+}
+
 /* Says that KIND cannot be measured, if it is one "uvbench cursor" runs. */
 static void cursor_none(const char *kind, const char *reason)
 {
-	if (!cursor_only || !strcmp(cursor_only, kind))
+	if (cursor_wanted(kind))
 		printf("bench cursor %s none %s\n", kind, reason);
 }
 
@@ -532,7 +538,7 @@ static void cursor_run(struct kms *k, const char *kind, double secs, int reps,
 	long n;
 	int rep;
 
-	if (cursor_only && strcmp(cursor_only, kind))
+	if (!cursor_wanted(kind))
 		return;
 	for (rep = 0; rep <= reps; rep++) {
 		n = 0;

@@ -27,6 +27,8 @@
 UVTEST_PREFIX=UVBENCH
 # The limit build of uvirtio (module-setup.sh installs it there).
 LIMIT_KO=/usr/lib/uvbench/uvirtio-limit.ko
+# What it says in the kernel log when it loads (kernel/core.c).
+LIMIT_SAYS="uvirtio: the benchmark's limit build"
 # uvirtio's and the limit build's display is made this many times more
 # per boot, each after the last was destroyed ("bench remade ..."): their
 # device-ready target is 2 ms apart, finer than one timing per boot tells
@@ -65,9 +67,9 @@ load_build() {
     if [ "$1" = uvirtio ]; then
         modprobe uvirtio
     else
-        _said=$(dmesg | grep -c "uvirtio: the benchmark's limit build")
+        _said=$(dmesg | grep -c "$LIMIT_SAYS")
         load_deps uvirtio && insmod "$LIMIT_KO" &&
-            [ "$(dmesg | grep -c "uvirtio: the benchmark's limit build")" -gt "$_said" ]
+            [ "$(dmesg | grep -c "$LIMIT_SAYS")" -gt "$_said" ]
     fi
 }
 
