@@ -580,20 +580,25 @@ def main():
                  "(min–max) over every boot and repetition; the paths took turns, "
                  "boot after boot, every other round in reverse order.")
     lines.append("")
-    lines.append(f"![Display updates per second]({os.path.basename(png)})")
+    image = len(lines)
     lines.append("")
+    lines.append("")
+    # The plot: flip and cursor rates, one group per figure, log scale;
+    # one panel per kernel that has any (gnuplot fails on a panel without).
+    cats = [("flip 1024x768", "flips 1024x768"), ("flip 1920x1080", "flips 1920x1080")]
+    cats += [("cursor " + c, c.replace("_", " ")) for c in CURSORS]
     plots = []
     for i, (kernel, results) in enumerate(runs):
         fig, paths = table(kernel, results, lines, targets=(i == 0))
-        plots.append((kernel, fig, paths))
+        if any(median(fig, p, m) is not None for p in paths for m, _ in cats):
+            plots.append((kernel, fig, paths))
+    lines[image] = (f"![Display updates per second]({os.path.basename(png)})" if plots else
+                    "No plot: the run measured no flip or cursor rate.")
     lines.append(END)
     with open(out, "w") as f:
         f.write(splice(text, BEGIN, END, lines))
-
-    # The plot: flip and cursor rates, one group per figure, log scale;
-    # one panel per kernel.
-    cats = [("flip 1024x768", "flips 1024x768"), ("flip 1920x1080", "flips 1920x1080")]
-    cats += [("cursor " + c, c.replace("_", " ")) for c in CURSORS]
+    if not plots:
+        return
     plot = f"""
 set terminal pngcairo size 1000,{400 * len(plots) + 40} font "sans,10"
 set output "{png}"
