@@ -10,19 +10,20 @@
 #                       driver's bind, vkms's load; its modules loaded
 #                       before) to card0 and fb0 usable (uvirtio's and
 #                       the limit's: REMAKES times more, destroyed
-#                       between, then uvbench.pairs times both builds
-#                       in turn), the kernel memory it took, then fbcon
+#                       between), the kernel memory it took, then fbcon
 #                       scrolling, page flips, cursor updates, profiles
 #                       (perf) of one second of flips and of legacy
 #                       cursor image changes, and a resize where the
 #                       path has one.
 #                       PATH: uvirtio limit virtio-gpu-pci bochs vkms
 #                       (limit: the benchmark's limit build of uvirtio)
-#   uvbench.pairs=N     with uvirtio and limit: then both builds are made
-#                       in turn N times, each pair the other build first
-#                       ("bench paired BUILD ..."): in the same boot, the
-#                       host's noise falls on both alike, and the order
-#                       evens out over the two paths' boots
+#   uvbench.pairs=N     with uvirtio and limit: then both builds in turn
+#                       N times, each pair the other build first, each
+#                       turn its display made again and timed, then its
+#                       flips and cursor image changes ("bench paired
+#                       BUILD ..."): in the same boot, the host's noise
+#                       falls on both alike, and the order evens out
+#                       over the two paths' boots
 
 UVTEST_PREFIX=UVBENCH
 # The limit build of uvirtio (module-setup.sh installs it there).
@@ -163,6 +164,13 @@ bench() { # bench ARGS...: uvbench's lines on the console
     uvbench "$@" 2>&1 | sed 's/^/UVBENCH: /' > /dev/console
 }
 
+# bench_as WORDS ARGS...: uvbench's figures as "bench WORDS ...".
+bench_as() {
+    _words=$1
+    shift
+    uvbench "$@" 2>&1 | sed "s/^bench /UVBENCH: bench $_words /" > /dev/console
+}
+
 # The id of the one uvirtio device there is.
 uvirtio_id() {
     uvirtio-boot list | awk 'NR == 2 { print $1 }'
@@ -180,30 +188,47 @@ remade() {
     fi
     sleep 1
     # shellcheck disable=SC2086
-    uvbench ready 10000 $MAKE 2>&1 | sed "s/^bench /UVBENCH: bench $1 /" > /dev/console
+    bench_as "$1" ready 10000 $MAKE
 }
 
-# remake PATH: uvirtio's display destroyed and made again REMAKES times,
-# then uvbench.pairs times each build in turn, the other build first;
-# then GROW and RESIZE for the last one, PATH's own build.
+# remake: uvirtio's display destroyed and made again REMAKES times; GROW
+# and RESIZE for the last one.
 remake() {
     _i=0
     while [ $_i -lt $REMAKES ]; do
         remade remade || return 1
         _i=$((_i + 1))
     done
+    _id=$(uvirtio_id)
+    # Its EDID lists no mode above the monitor's own.
+    GROW="uvirtio-boot resize $_id 1920x1080"
+    RESIZE="uvirtio-boot resize $_id 1280x720"
+}
+
+# turn BUILD: BUILD's display made in its place and timed, then what the
+# targets against the limit build judge: flips at 1024x768, legacy and
+# atomic cursor image changes, then its monitor grown and flips at
+# 1920x1080; all as "bench paired BUILD ...".
+turn() {
+    remade "paired $1" "$1" || return 1
+    bench_as "paired $1" flip 1024x768 1 2
+    bench_as "paired $1" cursor 1 2 legacy_image
+    bench_as "paired $1" cursor 1 2 atomic_image
+    uvirtio-boot resize "$(uvirtio_id)" 1920x1080 > /dev/null && sleep 1 || return 1
+    bench_as "paired $1" flip 1920x1080 1 2
+}
+
+# both_in_turn PATH: uvbench.pairs times both builds in turn, the other one
+# first.
+both_in_turn() {
     _other=limit
     [ "$1" = uvirtio ] || _other=uvirtio
     _pairs=$(arg uvbench.pairs)
     _i=0
     while [ $_i -lt "${_pairs:-0}" ]; do
-        remade "paired $_other" "$_other" && remade "paired $1" "$1" || return 1
+        turn "$_other" && turn "$1" || return 1
         _i=$((_i + 1))
     done
-    _id=$(uvirtio_id)
-    # Its EDID lists no mode above the monitor's own.
-    GROW="uvirtio-boot resize $_id 1920x1080"
-    RESIZE="uvirtio-boot resize $_id 1280x720"
 }
 
 run_path() {
@@ -216,7 +241,7 @@ run_path() {
     # shellcheck disable=SC2086
     bench ready 10000 $MAKE
     say "mem after$(meminfo)"
-    if [ -n "$REMAKE" ] && ! remake "$_path"; then
+    if [ -n "$REMAKE" ] && ! remake; then
         say "error cannot destroy and make $_path's display again"
         return
     fi
@@ -234,6 +259,9 @@ run_path() {
     if [ -n "$RESIZE" ]; then
         # shellcheck disable=SC2086
         bench resize 1280x720 10000 $RESIZE
+    fi
+    if [ -n "$REMAKE" ] && ! both_in_turn "$_path"; then
+        say "error cannot make both builds in turn"
     fi
 }
 
