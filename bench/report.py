@@ -287,6 +287,19 @@ def in_turn(turns, metric, of):
     return [v for v in out if v is not None]
 
 
+def median_interval(vals):
+    """An interval that holds the median of what vals were drawn from
+    with at least 95% confidence, from their order (the sign test), or
+    None when there are too few (under 6) for one."""
+    n, k = len(vals), 0
+    while sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n <= 0.025:
+        k += 1
+    if k == 0:
+        return None
+    v = sorted(vals)
+    return v[k - 1], v[n - k]
+
+
 def ratio(u, lim):
     return u / lim if lim else None
 
@@ -489,8 +502,10 @@ def table(kernel, results, lines, targets):
             vals = in_turn(turns, metric, of)
             if vals:
                 med = statistics.median(vals)
-                target(text, ok(med), f"{show(med)}, median of {len(vals)} pairs "
-                       f"({show(min(vals))} to {show(max(vals))})")
+                ci = median_interval(vals)
+                spread = (f"95% interval {show(ci[0])} to {show(ci[1])}" if ci else
+                          f"{show(min(vals))} to {show(max(vals))}")
+                target(text, ok(med), f"{show(med)}, median of {len(vals)} pairs ({spread})")
             else:
                 no_data(text, *[none_of(p, metric, what) for p in ("uvirtio", "limit")
                                 if median(fig, p, metric) is None] or
