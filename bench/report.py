@@ -362,7 +362,7 @@ def table(kernel, results, lines, targets):
 
     # Both builds in turn: each pair of turns compared in its boot, the
     # median over the pairs; uvirtio's cell, the limit's own is 1 or 0.
-    def by_pairs(label, metric, of, show, own):
+    def pairs_row(label, metric, of, show, own):
         vals = in_turn(turns, metric, of)
         rows.append(f"| {label} | " + " | ".join(
             "n/a" if not vals or p not in ("uvirtio", "limit") else
@@ -373,10 +373,10 @@ def table(kernel, results, lines, targets):
             against(f"{words}, share of the limit build's", metric,
                     lambda v, lim: floored(v / lim, 3) if lim else "n/a")
         for metric, words, _ in LIMIT_RATES:
-            by_pairs(f"{words}, {IN_TURN}, share of the limit build's (median of the pairs)",
+            pairs_row(f"{words}, {IN_TURN}, share of the limit build's (median of the pairs)",
                      PAIRED + metric, ratio, lambda v: floored(v, 3), "1.000")
         for metric, words, _ in LIMIT_TIMES:
-            by_pairs(f"{words}, ms above the limit build's (median of the pairs)", metric,
+            pairs_row(f"{words}, ms above the limit build's (median of the pairs)", metric,
                      above, lambda v: f"{v:+.1f}", "+0.0")
 
     lines.append(f"### Guest kernel {kernel}")
@@ -497,7 +497,8 @@ def table(kernel, results, lines, targets):
     if "limit" in paths:
         lines.append(f"| target against the limit build (on {kernel}) | measured | |")
         lines.append("|---|---|---|")
-        def by_pair(text, metric, what, of, ok, show):
+
+        def pairs_target(text, metric, what, of, ok, show):
             """A target on the median over the pairs of turns."""
             vals = in_turn(turns, metric, of)
             if vals:
@@ -512,11 +513,11 @@ def table(kernel, results, lines, targets):
                         ["no pair of turns in one boot with both"])
 
         for metric, _, what in LIMIT_RATES:
-            by_pair(f"{what}, {IN_TURN}, at least {LIMIT_SHARE:.0%} of the limit build's",
+            pairs_target(f"{what}, {IN_TURN}, at least {LIMIT_SHARE:.0%} of the limit build's",
                     PAIRED + metric, what + " in turn", ratio, lambda v: v >= LIMIT_SHARE,
                     lambda v: floored(100 * v, 1) + "%")
         for metric, words, what in LIMIT_TIMES:
-            by_pair(f"{words}, at most {LIMIT_ABOVE_MS:g} ms above the limit build's",
+            pairs_target(f"{words}, at most {LIMIT_ABOVE_MS:g} ms above the limit build's",
                     metric, what, above, lambda v: v <= LIMIT_ABOVE_MS,
                     lambda v: f"{v:+.1f} ms")
         text = f"uvirtio's own symbols under {OWN_CPU_SHARE:.0%} of a flip's guest CPU time"
