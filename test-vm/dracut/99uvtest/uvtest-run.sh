@@ -717,6 +717,7 @@ case_trust() {
     uvtest-util hold "/dev/dri/${_c1##*/}" "/dev/dri/${_c2##*/}" \
         "/dev/dri/${_c3##*/}" > /tmp/held 2>&1 &
     check "uvtest-util hold holds them" wait_for 5 grep -qx held /tmp/held
+    _n=$(removed_anyway)
     _t0=$(uptime_cs)
     check "rmmod uvirtio with the three displays held" rmmod uvirtio
     _d=$(($(uptime_cs) - _t0))
@@ -725,6 +726,9 @@ case_trust() {
     # Three 5 s waits took 15.3 s on 6.1 (the module before issue 16);
     # one took 5.3 s there and 10.3 s on the debug kernel.
     check "against one deadline of 5 s, not three (under 14 s: $_d cs)" test "$_d" -lt 1400
+    # Also what keeps removed_anyway honest: the line it counts exists.
+    check "the module logged each held display removed anyway (3 lines)" \
+        test "$(removed_anyway)" = "$((_n + 3))"
     check "modprobe uvirtio again" modprobe uvirtio
 
     # A killed process: its display goes at once, held or not.
