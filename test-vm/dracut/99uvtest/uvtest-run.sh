@@ -591,6 +591,15 @@ uptime_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
 # driver still holding them (kernel/core.c says so in the log): a
 # destroy's time alone is no proof, the debug kernel under load took 5.3 s.
 removed_anyway() { dmesg | grep -c 'the driver did not let go of the device in time'; }
+# destroy_let_go ID: destroys uvirtio.ID, its driver letting go in time.
+destroy_let_go() {
+    _n=$(removed_anyway)
+    _t0=$(uptime_cs)
+    check "uvirtio-boot destroy $1" uvirtio-boot destroy "$1"
+    _d=$(($(uptime_cs) - _t0))
+    check "the driver let go before the 5 s deadline (none removed anyway; destroy took $_d cs)" \
+        test "$(removed_anyway)" = "$_n"
+}
 # uvirtio.ID's DRM card, /sys/class/drm/cardN (see card_on).
 card_of() {
     for _co in /sys/class/drm/card[0-9] /sys/class/drm/card[0-9][0-9]; do
@@ -669,12 +678,7 @@ case_trust() {
     check "and Virtual-2 is not" head_of_is "$_id" 2 disconnected
     sleep 1
     echo 1 > /sys/class/graphics/fbcon/cursor_blink
-    _n=$(removed_anyway)
-    _t0=$(uptime_cs)
-    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
-    _d=$(($(uptime_cs) - _t0))
-    check "the driver let go before the 5 s deadline (none removed anyway; destroy took $_d cs)" \
-        test "$(removed_anyway)" = "$_n"
+    destroy_let_go "$_id"
 
     # A config space that says a display event is pending from the
     # start: the module's own events must still reach the driver, or the
@@ -684,12 +688,7 @@ case_trust() {
     udevadm settle --timeout=30
     check "its Virtual-1 is connected" wait_for 10 head_of_is "$_id" 1 connected
     sleep 1
-    _n=$(removed_anyway)
-    _t0=$(uptime_cs)
-    check "uvirtio-boot destroy $_id" uvirtio-boot destroy "$_id"
-    _d=$(($(uptime_cs) - _t0))
-    check "the driver let go before the 5 s deadline (none removed anyway; destroy took $_d cs)" \
-        test "$(removed_anyway)" = "$_n"
+    destroy_let_go "$_id"
 
     # Three displays held as Xorg holds one: a DRM master on each, so
     # fbdev may not switch them off. Module removal must wait once, not
