@@ -600,6 +600,15 @@ destroy_let_go() {
     check "the driver let go before the 5 s deadline (none removed anyway; destroy took $_d cs)" \
         test "$(removed_anyway)" = "$_n"
 }
+# cs_after MARK TEXT: centiseconds, by the kernel log's own clock, from
+# the line MARK (written to /dev/kmsg) to the first line after it that
+# has TEXT; nothing if no such line.
+cs_after() {
+    dmesg | awk -v m="$1" -v x="$2" '
+        { t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t) }
+        !seen && index($0, m) { seen = 1; t0 = t; next }
+        seen && index($0, x) { printf "%d", (t - t0) * 100; exit }'
+}
 # uvirtio.ID's DRM card, /sys/class/drm/cardN (see card_on).
 card_of() {
     for _co in /sys/class/drm/card[0-9] /sys/class/drm/card[0-9][0-9]; do
@@ -740,12 +749,18 @@ case_trust() {
     _c1=$(card_of "$_id")
     uvtest-util hold "/dev/dri/${_c1##*/}" > /tmp/held 2>&1 &
     check "uvtest-util hold holds it" wait_for 5 grep -qx held /tmp/held
+    # The removal, not the exit, is timed: the dying owner unbinds the
+    # driver itself, which took 7.8 s on the debug kernel under load.
+    # Waiting for the driver would log its line at the 5 s deadline.
+    _vd=$(vdev_of "$_id")
+    echo "uvtest: kill -9 $_pid" > /dev/kmsg
     _t0=$(uptime_cs)
     kill -9 "$_pid"
     wait "$_pid" 2> /dev/null
-    _d=$(($(uptime_cs) - _t0))
-    check "kill -9 of its owner ended before the 5 s deadline with the display held ($_d cs)" \
-        test "$_d" -lt 450
+    info "trust: the killed owner exited in $(($(uptime_cs) - _t0)) cs"
+    _d=$(cs_after "uvtest: kill -9 $_pid" "$_vd: the driver did not let go of the device in time")
+    check "kill -9 of its owner removed the held display without waiting for the driver (its line ${_d:-missing}${_d:+ cs after the kill})" \
+        test "${_d:-999}" -lt 200
     check "and its device is gone" wait_for 10 test ! -e "/sys/devices/platform/uvirtio.$_id"
     echo 1 > /sys/class/graphics/fbcon/cursor_blink
 
