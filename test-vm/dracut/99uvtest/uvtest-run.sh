@@ -587,6 +587,13 @@ case_sample() {
 
 # Time in centiseconds since boot; a device's card and virtio device.
 uptime_cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
+# uvirtio.ID's DRM card, /sys/class/drm/cardN (see card_on).
+card_of() {
+    for _co in /sys/class/drm/card[0-9] /sys/class/drm/card[0-9][0-9]; do
+        card_on "${_co##*/}" /sys/devices/platform/uvirtio."$1" && echo "$_co" && return
+    done
+}
+vdev_of() { _vd=$(ls -d /sys/devices/platform/uvirtio."$1"/virtio* 2> /dev/null | head -n 1); echo "${_vd##*/}"; }
 # The module's line for a device removed at the unplug deadline, its
 # driver still holding it (kernel/core.c). How many devices went so,
 # not a destroy's time, is the proof: the debug kernel under load took
@@ -611,13 +618,6 @@ cs_after() {
         !seen && index($0, m) { seen = 1; t0 = t; next }
         seen && index($0, x) { printf "%d", (t - t0) * 100; exit }'
 }
-# uvirtio.ID's DRM card, /sys/class/drm/cardN (see card_on).
-card_of() {
-    for _co in /sys/class/drm/card[0-9] /sys/class/drm/card[0-9][0-9]; do
-        card_on "${_co##*/}" /sys/devices/platform/uvirtio."$1" && echo "$_co" && return
-    done
-}
-vdev_of() { _vd=$(ls -d /sys/devices/platform/uvirtio."$1"/virtio* 2> /dev/null | head -n 1); echo "${_vd##*/}"; }
 # card_head ID N: the status file of the Nth connector of uvirtio.ID's
 # card. 6.1 numbers a connector type across DRM devices (Virtual-1 of the
 # first device, Virtual-2 of the next, ...); 6.12 and later per device.
@@ -755,12 +755,13 @@ case_trust() {
     # driver itself, which took 7.8 s on the debug kernel under load.
     # Waiting for the driver would log its line at the 5 s deadline.
     _vd=$(vdev_of "$_id")
-    echo "uvtest: kill -9 $_pid" > /dev/kmsg
+    _mark="uvtest: kill -9 $_pid"
+    echo "$_mark" > /dev/kmsg
     _t0=$(uptime_cs)
     kill -9 "$_pid"
     wait "$_pid" 2> /dev/null
     info "trust: the killed owner exited in $(($(uptime_cs) - _t0)) cs"
-    _d=$(cs_after "uvtest: kill -9 $_pid" "$_vd: $REMOVED_ANYWAY")
+    _d=$(cs_after "$_mark" "$_vd: $REMOVED_ANYWAY")
     check "kill -9 of its owner removed the held display without waiting for the driver (its line ${_d:-missing}${_d:+ cs after the kill})" \
         test "${_d:-999}" -lt 200
     check "and its device is gone" wait_for 10 test ! -e "/sys/devices/platform/uvirtio.$_id"
