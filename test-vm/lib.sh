@@ -484,24 +484,57 @@ LOG_BUF=log_buf_len=16M
 # oops is on the serial console first), that log buffer.
 GUEST_ARGS="console=tty0 console=ttyS0 panic=-1 oops=panic $LOG_BUF"
 
+# What the guest's kernel prints as it starts the initramfs: before this
+# line no code of this project has run in the guest.
+INIT_LINE='Run /init as init process'
+
 # qemu_boot LOG SECONDS KERNEL INITRD "CMDLINE" [QEMU OPTION...]: one
 # headless boot with no display device and the serial console in LOG;
 # fails on a timeout. The one QEMU command line of test-vm and bench.
 # KERNEL "-" boots the firmware instead (the QEMU OPTIONs give it and
 # what it boots; INITRD and CMDLINE unused). QEMU_MACHINE: the machine
-# type (default pc), QEMU_MEM: MiB (default 1024).
+# type (default pc), QEMU_MEM: MiB (default 1024). INIT_DEADLINE: if the
+# kernel has not printed INIT_LINE within that many seconds, QEMU is
+# stopped, the vCPUs' registers are left in LOG.regs and this returns 3.
 qemu_boot() {
     local log=$1 seconds=$2 kernel=$3 initrd=$4 cmdline=$5 accel=$ACCEL direct=()
+    local mon=() pid rc waited=0
     shift 5
     [ "$kernel" = - ] ||
         direct=(-kernel "$kernel" -initrd "$initrd" -append "$GUEST_ARGS $cmdline")
     # Multi-threaded TCG sometimes oopses a loaded guest's early boot
     # (int3 while patching kernel text): one host thread runs both vCPUs.
     [ "$ACCEL" = tcg ] && accel=tcg,thread=single
+    if [ -n "${INIT_DEADLINE-}" ]; then
+        # A monitor on two FIFOs (QEMU opens both read-write: no reader
+        # or writer needs to be there) to read the registers of a hang.
+        rm -f "$log.mon.in" "$log.mon.out" "$log.regs"
+        mkfifo "$log.mon.in" "$log.mon.out" || return
+        mon=(-monitor "pipe:$log.mon")
+    fi
+    : > "$log"
     timeout "$seconds" qemu-system-x86_64 -accel "$accel" -nodefaults \
         -no-user-config -machine "${QEMU_MACHINE:-pc}" -m "${QEMU_MEM:-1024}" -smp 2 \
         -vga none -display none -no-reboot "${direct[@]}" \
-        -serial "file:$log" "$@" > "$log.qemu" 2>&1
+        -serial "file:$log" "${mon[@]}" "$@" > "$log.qemu" 2>&1 &
+    pid=$!
+    while [ -n "${INIT_DEADLINE-}" ] && ! grep -qaF "$INIT_LINE" "$log" &&
+        kill -0 "$pid" 2> /dev/null; do
+        if [ "$waited" -ge "$INIT_DEADLINE" ]; then
+            printf 'info registers -a\n' > "$log.mon.in"
+            timeout 5 cat "$log.mon.out" | tr -d '\r' > "$log.regs"
+            kill "$pid"
+            wait "$pid"
+            rm -f "$log.mon.in" "$log.mon.out"
+            return 3
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    wait "$pid"
+    rc=$?
+    rm -f "$log.mon.in" "$log.mon.out"
+    return $rc
 }
 
 # boot_vm LOG INITRD "CMDLINE" [DISK]: the test initramfs on the guest
