@@ -498,7 +498,7 @@ INIT_LINE='Run /init as init process'
 # stopped, the vCPUs' registers are left in LOG.regs and this returns 3.
 qemu_boot() {
     local log=$1 seconds=$2 kernel=$3 initrd=$4 cmdline=$5 accel=$ACCEL direct=()
-    local mon=() pid rc waited=0
+    local mon=() pid rc waited=0 hung=0
     shift 5
     [ "$kernel" = - ] ||
         direct=(-kernel "$kernel" -initrd "$initrd" -append "$GUEST_ARGS $cmdline")
@@ -524,9 +524,8 @@ qemu_boot() {
             printf 'info registers -a\n' > "$log.mon.in"
             timeout 5 cat "$log.mon.out" | tr -d '\r' > "$log.regs"
             kill "$pid"
-            wait "$pid"
-            rm -f "$log.mon.in" "$log.mon.out"
-            return 3
+            hung=1
+            break
         fi
         sleep 1
         waited=$((waited + 1))
@@ -534,6 +533,7 @@ qemu_boot() {
     wait "$pid"
     rc=$?
     rm -f "$log.mon.in" "$log.mon.out"
+    [ "$hung" = 0 ] || rc=3
     return $rc
 }
 
