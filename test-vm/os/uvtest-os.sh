@@ -474,23 +474,33 @@ weston_storm() {
     slab_grew_at_most 1024 "$s0"
 }
 # The host's clients see Weston's picture, weston-simple-shm stopped so
-# that it holds still. The guest's own is the CRTC's framebuffer: the
-# screenshooter's PNG takes the client's X byte for alpha (simple-shm's
-# cross shows where it is 0).
+# that it holds still (and the panel's clock hidden: weston.ini). The
+# guest's own is the CRTC's framebuffer, read before and after the host's
+# step: a picture that moved between them is said as such. (The
+# screenshooter's PNG takes the client's X byte for alpha; simple-shm's
+# cross shows where it is 0.)
 weston_vnc() {
+    local util=/usr/local/lib/uvtest/uvtest-util
     kill -STOP $cpid
     sleep 1
     check "uvtest-util reads the scanout's framebuffer through DRM" sh -c \
-        "/usr/local/lib/uvtest/uvtest-util scanout /dev/dri/card0 $OUT/weston-scanout.raw \
-            > $OUT/weston-scanout.geometry"
+        "$util scanout /dev/dri/card0 $OUT/weston-scanout.raw > $OUT/weston-scanout.geometry"
     host_step weston
+    check "Weston's picture held still while the host's client read it" sh -c \
+        "$util scanout /dev/dri/card0 $OUT/weston-after.raw > /dev/null &&
+            cmp -s $OUT/weston-scanout.raw $OUT/weston-after.raw"
+    rm -f "$OUT/weston-after.raw"
     kill -CONT $cpid
 }
 run_weston() {
     local wpid cpid shot
     export XDG_RUNTIME_DIR=/run/uvtest/xdg WAYLAND_DISPLAY=uvtest-0
     mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+    # The panel's clock off: it changes each minute, and the pictures
+    # compared (the guest's against a VNC client's) are taken moments apart.
+    printf '[shell]\nclock-format=none\n' > /run/uvtest/weston.ini
     weston --backend=drm-backend.so --use-pixman --tty=3 \
+        --config=/run/uvtest/weston.ini \
         --continue-without-input --debug --idle-time=0 \
         --socket="$WAYLAND_DISPLAY" --log="$OUT/weston.log" \
         > "$OUT/weston.out" 2>&1 &
